@@ -1,0 +1,212 @@
+//! The full model: the shared featuriser feeds an ONNX graph run by tract.
+//!
+//! The graph's inputs are the sparse TF-IDF vector as parallel index and value
+//! tensors, once for the country head and once for the province head (which reads
+//! the first features of the vocabulary only). Its outputs are each head's
+//! probabilities and the country head's per-feature contributions, from which
+//! explanations are built, so every number shown comes from the graph itself.
+
+use std::sync::Arc;
+
+use tract_onnx::prelude::*;
+use tract_onnx::tract_core::dims;
+use vinovoyant_model::manifest::LabelSets;
+use vinovoyant_model::prediction::{EXPLAINED_CLASSES, Trace, explain, rank, ranked_labels};
+use vinovoyant_model::{Featurized, InputError, Prediction, Vocabulary};
+
+/// Why the full model could not answer.
+#[derive(Debug, thiserror::Error)]
+pub enum PredictError {
+    /// The description was refused; the caller's fault.
+    #[error(transparent)]
+    Input(#[from] InputError),
+    /// The graph failed to run; the server's fault.
+    #[error("the model failed to run: {0}")]
+    Runtime(String),
+}
+
+/// Probabilities of both heads, in label order.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FullScores {
+    /// One probability per country.
+    pub countries: Vec<f32>,
+    /// One probability per province.
+    pub provinces: Vec<f32>,
+}
+
+/// The full model, ready to run.
+pub struct FullModel {
+    vocabulary: Vocabulary,
+    labels: LabelSets,
+    plan: Arc<TypedRunnableModel>,
+    has_province: bool,
+}
+
+impl std::fmt::Debug for FullModel {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("FullModel")
+            .field("features", &self.vocabulary.len())
+            .field("countries", &self.labels.countries.len())
+            .field("provinces", &self.labels.provinces.len())
+            .finish()
+    }
+}
+
+struct Outputs {
+    featurized: Featurized,
+    scores: FullScores,
+    contributions: Vec<f32>,
+}
+
+impl FullModel {
+    /// Parses and optimises the ONNX graph for variable-length sparse inputs.
+    pub fn new(onnx: &[u8], vocabulary: Vocabulary, labels: LabelSets) -> TractResult<Self> {
+        let mut model = tract_onnx::onnx().model_for_read(&mut &onnx[..])?;
+        let has_province = !labels.provinces.is_empty();
+        let expected_inputs = if has_province { 4 } else { 2 };
+        if model.inputs.len() != expected_inputs {
+            return Err(TractError::msg(format!(
+                "graph has {} inputs, {expected_inputs} expected",
+                model.inputs.len()
+            )));
+        }
+        for (head, symbol) in ["N", "M"].into_iter().take(expected_inputs / 2).enumerate() {
+            let length = model.sym(symbol);
+            model.set_input_fact(2 * head, i64::fact(dims!(length)).into())?;
+            model.set_input_fact(2 * head + 1, f32::fact(dims!(length)).into())?;
+        }
+        let plan = model.into_optimized()?.into_runnable()?;
+        let full = Self {
+            vocabulary,
+            labels,
+            plan,
+            has_province,
+        };
+        full.check_shapes()?;
+        Ok(full)
+    }
+
+    fn check_shapes(&self) -> TractResult<()> {
+        let outputs = self.run(&Featurized {
+            tokens: Vec::new(),
+            hits: Vec::new(),
+            vector: Default::default(),
+        })?;
+        let countries = outputs.0.len();
+        let provinces = outputs.1.len();
+        if countries != self.labels.countries.len() || provinces != self.labels.provinces.len() {
+            return Err(TractError::msg(format!(
+                "graph answers {countries} countries and {provinces} provinces, labels list {} and {}",
+                self.labels.countries.len(),
+                self.labels.provinces.len()
+            )));
+        }
+        Ok(())
+    }
+
+    /// The label sets of both heads.
+    pub fn labels(&self) -> &LabelSets {
+        &self.labels
+    }
+
+    /// The feature vocabulary.
+    pub fn vocabulary(&self) -> &Vocabulary {
+        &self.vocabulary
+    }
+
+    /// Probabilities of both heads for a description.
+    pub fn scores(&self, text: &str) -> Result<FullScores, PredictError> {
+        Ok(self.outputs(text)?.scores)
+    }
+
+    /// The full answer: countries, provinces and the explanation of the top countries.
+    pub fn predict(&self, text: &str) -> Result<Prediction, PredictError> {
+        let outputs = self.outputs(text)?;
+        let countries = &self.labels.countries;
+        let classes = countries.len();
+        let top: Vec<usize> = rank(&outputs.scores.countries)
+            .into_iter()
+            .take(EXPLAINED_CLASSES)
+            .collect();
+        let trace = Trace {
+            text,
+            tokens: &outputs.featurized.tokens,
+            hits: &outputs.featurized.hits,
+            vector: &outputs.featurized.vector,
+        };
+        let explanation = explain(&trace, countries, &top, |entry, class| {
+            outputs.contributions[entry * classes + class]
+        });
+        Ok(Prediction {
+            countries: ranked_labels(countries, &outputs.scores.countries),
+            provinces: ranked_labels(&self.labels.provinces, &outputs.scores.provinces),
+            explanation,
+        })
+    }
+
+    fn outputs(&self, text: &str) -> Result<Outputs, PredictError> {
+        let featurized = self.vocabulary.featurize(text)?;
+        let (countries, provinces, contributions) = self
+            .run(&featurized)
+            .map_err(|e| PredictError::Runtime(format!("{e:#}")))?;
+        Ok(Outputs {
+            featurized,
+            scores: FullScores {
+                countries,
+                provinces,
+            },
+            contributions,
+        })
+    }
+
+    /// Runs the graph. An empty vector is sent as one zero entry, since a
+    /// zero-length tensor is not something every runtime handles alike.
+    fn run(&self, featurized: &Featurized) -> TractResult<(Vec<f32>, Vec<f32>, Vec<f32>)> {
+        let vector = &featurized.vector;
+        let province_limit = self.vocabulary.province_features();
+        let mut country_indices: Vec<i64> = vector.indices.iter().map(|&i| i64::from(i)).collect();
+        let mut country_values = vector.values.clone();
+        let (mut province_indices, mut province_values): (Vec<i64>, Vec<f32>) = vector
+            .indices
+            .iter()
+            .zip(&vector.values)
+            .filter(|(i, _)| **i < province_limit)
+            .map(|(&i, &v)| (i64::from(i), v))
+            .unzip();
+        let padded = country_indices.is_empty();
+        for (indices, values) in [
+            (&mut country_indices, &mut country_values),
+            (&mut province_indices, &mut province_values),
+        ] {
+            if indices.is_empty() {
+                indices.push(0);
+                values.push(0.0);
+            }
+        }
+        let tensor_i64 = |v: Vec<i64>| tract_ndarray::Array1::from(v).into_tensor().into_tvalue();
+        let tensor_f32 = |v: Vec<f32>| tract_ndarray::Array1::from(v).into_tensor().into_tvalue();
+        let mut inputs = tvec!(tensor_i64(country_indices), tensor_f32(country_values));
+        if self.has_province {
+            inputs.push(tensor_i64(province_indices));
+            inputs.push(tensor_f32(province_values));
+        }
+        let outputs = self.plan.run(inputs)?;
+        let read = |i: usize| -> TractResult<Vec<f32>> {
+            Ok(outputs[i]
+                .to_plain_array_view::<f32>()?
+                .iter()
+                .copied()
+                .collect())
+        };
+        let countries = read(0)?;
+        let (provinces, mut contributions) = if self.has_province {
+            (read(1)?, read(2)?)
+        } else {
+            (Vec::new(), read(1)?)
+        };
+        if padded {
+            contributions.clear();
+        }
+        Ok((countries, provinces, contributions))
+    }
+}

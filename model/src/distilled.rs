@@ -1,0 +1,445 @@
+//! The distilled model: hashed features and int8 weights, small enough to ship to
+//! the browser and fast enough to run at every keystroke.
+//!
+//! # File format (`distilled.bin`, all numbers little-endian)
+//!
+//! | bytes | field |
+//! |---|---|
+//! | 4 | magic `VVDM` |
+//! | 2 | format version, `1` |
+//! | 1, 1, 1 | `word_ngram_max`, `char_ngram_min`, `char_ngram_max` |
+//! | 1 | reserved, `0` |
+//! | 4, 4 | word buckets `W`, character buckets `C` |
+//! | 2 | number of classes `K` |
+//! | 4 | temperature (f32): logits are divided by it before the softmax |
+//! | 4, 4 | IDF quantisation: `idf = min + q * step` (f32, f32) |
+//! | K × (2 + n) | labels: byte length (u16), then UTF-8 |
+//! | W + C | quantised IDF `q` of each bucket (u8) |
+//! | 4 K | per-class weight scale (f32) |
+//! | 4 K | per-class bias (f32) |
+//! | (W + C) × K | weights (i8), bucket-major: `weight = q * scale[class]` |
+//!
+//! A word n-gram with hash `h` falls in bucket `fold(h) % W`; a character n-gram in
+//! `W + fold(h) % C`, where `fold(h) = h ^ (h >> 32)`.
+
+use crate::features::{FeatureHit, FeatureSpec, Featurized, Group, featurize};
+use crate::prediction::{
+    EXPLAINED_CLASSES, Prediction, Trace, explain, rank, ranked_labels, softmax,
+};
+use crate::text::InputError;
+
+const MAGIC: &[u8; 4] = b"VVDM";
+const VERSION: u16 = 1;
+
+/// Why bytes could not be read as a distilled model.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum FormatError {
+    /// The file does not start with `VVDM`.
+    #[error("not a distilled model file (bad magic)")]
+    BadMagic,
+    /// The file was written by a newer format.
+    #[error("unsupported distilled model format version {0}")]
+    UnsupportedVersion(u16),
+    /// The file ends before all its fields.
+    #[error("distilled model file is truncated")]
+    Truncated,
+    /// The file has bytes after its last field.
+    #[error("distilled model file has {0} unexpected trailing bytes")]
+    TrailingBytes(usize),
+    /// A field holds an impossible value.
+    #[error("distilled model file is invalid: {0}")]
+    Invalid(&'static str),
+}
+
+/// Float weights of a trained hashed model, before quantisation.
+#[derive(Debug, Clone)]
+pub struct DistilledWeights {
+    /// N-grams read.
+    pub spec: FeatureSpec,
+    /// Buckets for word n-grams.
+    pub word_buckets: u32,
+    /// Buckets for character n-grams.
+    pub char_buckets: u32,
+    /// Class names.
+    pub labels: Vec<String>,
+    /// Softmax temperature.
+    pub temperature: f32,
+    /// IDF of every bucket.
+    pub idf: Vec<f32>,
+    /// Weights, bucket-major (`idf.len() * labels.len()`).
+    pub weights: Vec<f32>,
+    /// Bias of each class.
+    pub bias: Vec<f32>,
+}
+
+/// The distilled country model, ready to run.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DistilledModel {
+    spec: FeatureSpec,
+    word_buckets: u32,
+    char_buckets: u32,
+    labels: Vec<String>,
+    temperature: f32,
+    idf_min: f32,
+    idf_step: f32,
+    idf: Vec<u8>,
+    scales: Vec<f32>,
+    bias: Vec<f32>,
+    weights: Vec<i8>,
+}
+
+/// Maps a hit to its bucket in a model with `word_buckets` and `char_buckets`.
+pub fn bucket(hit: &FeatureHit, word_buckets: u32, char_buckets: u32) -> u32 {
+    let folded = hit.hash ^ (hit.hash >> 32);
+    match hit.group {
+        Group::Word => (folded % u64::from(word_buckets)) as u32,
+        Group::Char => word_buckets + (folded % u64::from(char_buckets)) as u32,
+    }
+}
+
+impl DistilledModel {
+    /// Quantises trained float weights: IDF to 8 bits, weights to int8 with one
+    /// scale per class.
+    pub fn quantize(trained: &DistilledWeights) -> Result<Self, FormatError> {
+        let classes = trained.labels.len();
+        let buckets = (trained.word_buckets + trained.char_buckets) as usize;
+        if classes == 0
+            || trained.idf.len() != buckets
+            || trained.weights.len() != buckets * classes
+        {
+            return Err(FormatError::Invalid(
+                "weights do not match buckets and labels",
+            ));
+        }
+        let idf_min = trained.idf.iter().copied().fold(f32::INFINITY, f32::min);
+        let idf_max = trained
+            .idf
+            .iter()
+            .copied()
+            .fold(f32::NEG_INFINITY, f32::max);
+        let idf_step = ((idf_max - idf_min) / 255.0).max(f32::MIN_POSITIVE);
+        let idf = trained
+            .idf
+            .iter()
+            .map(|&v| ((v - idf_min) / idf_step).round().clamp(0.0, 255.0) as u8)
+            .collect();
+        let scales: Vec<f32> = (0..classes)
+            .map(|c| {
+                let max = (0..buckets)
+                    .map(|b| trained.weights[b * classes + c].abs())
+                    .fold(0.0f32, f32::max);
+                if max > 0.0 { max / 127.0 } else { 1.0 }
+            })
+            .collect();
+        let weights = trained
+            .weights
+            .iter()
+            .enumerate()
+            .map(|(i, &w)| (w / scales[i % classes]).round().clamp(-127.0, 127.0) as i8)
+            .collect();
+        Ok(Self {
+            spec: trained.spec,
+            word_buckets: trained.word_buckets,
+            char_buckets: trained.char_buckets,
+            labels: trained.labels.clone(),
+            temperature: trained.temperature,
+            idf_min,
+            idf_step,
+            idf,
+            scales,
+            bias: trained.bias.clone(),
+            weights,
+        })
+    }
+
+    /// Reads a model from its file format.
+    pub fn from_bytes(bytes: &[u8]) -> Result<Self, FormatError> {
+        let mut reader = Reader { bytes, at: 0 };
+        if reader.take(4)? != MAGIC {
+            return Err(FormatError::BadMagic);
+        }
+        let version = reader.u16()?;
+        if version != VERSION {
+            return Err(FormatError::UnsupportedVersion(version));
+        }
+        let spec = FeatureSpec {
+            word_ngram_max: reader.u8()?,
+            char_ngram_min: reader.u8()?,
+            char_ngram_max: reader.u8()?,
+        };
+        reader.u8()?;
+        let word_buckets = reader.u32()?;
+        let char_buckets = reader.u32()?;
+        let classes = reader.u16()? as usize;
+        let temperature = reader.f32()?;
+        let idf_min = reader.f32()?;
+        let idf_step = reader.f32()?;
+        if word_buckets == 0 || classes == 0 || spec.char_ngram_max < spec.char_ngram_min {
+            return Err(FormatError::Invalid("empty model or bad n-gram range"));
+        }
+        if spec.char_ngram_min > 0 && char_buckets == 0 {
+            return Err(FormatError::Invalid("character n-grams without buckets"));
+        }
+        if !(temperature.is_finite() && temperature > 0.0) {
+            return Err(FormatError::Invalid("temperature must be positive"));
+        }
+        let labels = (0..classes)
+            .map(|_| {
+                let len = reader.u16()? as usize;
+                String::from_utf8(reader.take(len)?.to_vec())
+                    .map_err(|_| FormatError::Invalid("label is not UTF-8"))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        let buckets = word_buckets as usize + char_buckets as usize;
+        let idf = reader.take(buckets)?.to_vec();
+        let scales = (0..classes)
+            .map(|_| reader.f32())
+            .collect::<Result<_, _>>()?;
+        let bias = (0..classes)
+            .map(|_| reader.f32())
+            .collect::<Result<_, _>>()?;
+        let weight_count = buckets
+            .checked_mul(classes)
+            .ok_or(FormatError::Invalid("too many weights"))?;
+        let weights = reader
+            .take(weight_count)?
+            .iter()
+            .map(|&b| b as i8)
+            .collect();
+        let trailing = bytes.len() - reader.at;
+        if trailing > 0 {
+            return Err(FormatError::TrailingBytes(trailing));
+        }
+        Ok(Self {
+            spec,
+            word_buckets,
+            char_buckets,
+            labels,
+            temperature,
+            idf_min,
+            idf_step,
+            idf,
+            scales,
+            bias,
+            weights,
+        })
+    }
+
+    /// Writes the model in its file format.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let mut out = Vec::with_capacity(64 + self.weights.len() + self.idf.len());
+        out.extend_from_slice(MAGIC);
+        out.extend_from_slice(&VERSION.to_le_bytes());
+        out.extend_from_slice(&[
+            self.spec.word_ngram_max,
+            self.spec.char_ngram_min,
+            self.spec.char_ngram_max,
+            0,
+        ]);
+        out.extend_from_slice(&self.word_buckets.to_le_bytes());
+        out.extend_from_slice(&self.char_buckets.to_le_bytes());
+        out.extend_from_slice(&(self.labels.len() as u16).to_le_bytes());
+        for value in [self.temperature, self.idf_min, self.idf_step] {
+            out.extend_from_slice(&value.to_le_bytes());
+        }
+        for label in &self.labels {
+            out.extend_from_slice(&(label.len() as u16).to_le_bytes());
+            out.extend_from_slice(label.as_bytes());
+        }
+        out.extend_from_slice(&self.idf);
+        for value in self.scales.iter().chain(&self.bias) {
+            out.extend_from_slice(&value.to_le_bytes());
+        }
+        out.extend(self.weights.iter().map(|&w| w as u8));
+        out
+    }
+
+    /// Country labels, in class order.
+    pub fn labels(&self) -> &[String] {
+        &self.labels
+    }
+
+    /// The n-grams this model reads.
+    pub fn spec(&self) -> FeatureSpec {
+        self.spec
+    }
+
+    /// Logits of every class for a description (before temperature and softmax).
+    pub fn logits(&self, text: &str) -> Result<Vec<f32>, InputError> {
+        Ok(self.score(text)?.0)
+    }
+
+    /// Probabilities of every class, in label order.
+    pub fn probabilities(&self, text: &str) -> Result<Vec<f32>, InputError> {
+        Ok(softmax(&self.logits(text)?, self.temperature))
+    }
+
+    /// The model's answer with its explanation.
+    pub fn predict(&self, text: &str) -> Result<Prediction, InputError> {
+        let (logits, scored) = self.score(text)?;
+        let probabilities = softmax(&logits, self.temperature);
+        let top: Vec<usize> = rank(&probabilities)
+            .into_iter()
+            .take(EXPLAINED_CLASSES)
+            .collect();
+        let classes = self.labels.len();
+        let trace = Trace {
+            text,
+            tokens: &scored.tokens,
+            hits: &scored.hits,
+            vector: &scored.vector,
+        };
+        let explanation = explain(&trace, &self.labels, &top, |entry, class| {
+            let index = scored.vector.indices[entry] as usize;
+            scored.vector.values[entry]
+                * f32::from(self.weights[index * classes + class])
+                * self.scales[class]
+        });
+        Ok(Prediction {
+            countries: ranked_labels(&self.labels, &probabilities),
+            provinces: Vec::new(),
+            explanation,
+        })
+    }
+
+    /// Reads a description into this model's bucket vector.
+    pub fn featurize(&self, text: &str) -> Result<Featurized, InputError> {
+        featurize(text, &self.spec, |hit| {
+            let index = bucket(hit, self.word_buckets, self.char_buckets);
+            let idf = self.idf_min + f32::from(self.idf[index as usize]) * self.idf_step;
+            Some((index, idf))
+        })
+    }
+
+    fn score(&self, text: &str) -> Result<(Vec<f32>, Featurized), InputError> {
+        let featurized = self.featurize(text)?;
+        let classes = self.labels.len();
+        let mut sums = vec![0.0f32; classes];
+        let vector = &featurized.vector;
+        for (&index, &value) in vector.indices.iter().zip(&vector.values) {
+            let row = &self.weights[index as usize * classes..(index as usize + 1) * classes];
+            for (sum, &weight) in sums.iter_mut().zip(row) {
+                *sum += value * f32::from(weight);
+            }
+        }
+        let logits = sums
+            .iter()
+            .zip(&self.scales)
+            .zip(&self.bias)
+            .map(|((sum, scale), bias)| sum * scale + bias)
+            .collect();
+        Ok((logits, featurized))
+    }
+}
+
+struct Reader<'a> {
+    bytes: &'a [u8],
+    at: usize,
+}
+
+impl<'a> Reader<'a> {
+    fn take(&mut self, n: usize) -> Result<&'a [u8], FormatError> {
+        let end = self.at.checked_add(n).ok_or(FormatError::Truncated)?;
+        let slice = self.bytes.get(self.at..end).ok_or(FormatError::Truncated)?;
+        self.at = end;
+        Ok(slice)
+    }
+    fn u8(&mut self) -> Result<u8, FormatError> {
+        Ok(self.take(1)?[0])
+    }
+    fn u16(&mut self) -> Result<u16, FormatError> {
+        Ok(u16::from_le_bytes([self.u8()?, self.u8()?]))
+    }
+    fn u32(&mut self) -> Result<u32, FormatError> {
+        let b = self.take(4)?;
+        Ok(u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+    }
+    fn f32(&mut self) -> Result<f32, FormatError> {
+        Ok(f32::from_bits(self.u32()?))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::features::extract;
+    use crate::text::tokenize;
+
+    pub(crate) fn tiny_model() -> DistilledModel {
+        let spec = FeatureSpec {
+            word_ngram_max: 2,
+            char_ngram_min: 3,
+            char_ngram_max: 4,
+        };
+        let (word_buckets, char_buckets) = (64, 128);
+        let labels = vec!["France".to_string(), "Italy".to_string()];
+        let buckets = (word_buckets + char_buckets) as usize;
+        let mut weights = vec![0.0f32; buckets * 2];
+        for (word, class) in [("bordeaux", 0), ("barolo", 1)] {
+            let tokens = tokenize(word);
+            for hit in extract(&tokens, &spec) {
+                weights[bucket(&hit, word_buckets, char_buckets) as usize * 2 + class] += 1.0;
+            }
+        }
+        DistilledModel::quantize(&DistilledWeights {
+            spec,
+            word_buckets,
+            char_buckets,
+            labels,
+            temperature: 0.5,
+            idf: (0..buckets).map(|i| 1.0 + (i % 7) as f32 * 0.3).collect(),
+            weights,
+            bias: vec![0.1, -0.1],
+        })
+        .unwrap()
+    }
+
+    #[test]
+    fn round_trips_and_predicts() {
+        let model = tiny_model();
+        let bytes = model.to_bytes();
+        let read = DistilledModel::from_bytes(&bytes).unwrap();
+        assert_eq!(read, model);
+        let answer = read.predict("A classic Barolo, firm tannins.").unwrap();
+        assert_eq!(answer.countries[0].label, "Italy");
+        let barolo = answer
+            .explanation
+            .iter()
+            .find(|c| c.label == "Italy")
+            .unwrap();
+        assert_eq!(barolo.token, "Barolo");
+        assert_eq!(
+            read.predict("Left-bank Bordeaux").unwrap().countries[0].label,
+            "France"
+        );
+    }
+
+    #[test]
+    fn rejects_damaged_files() {
+        let bytes = tiny_model().to_bytes();
+        assert_eq!(
+            DistilledModel::from_bytes(&bytes[..10]),
+            Err(FormatError::Truncated)
+        );
+        assert_eq!(
+            DistilledModel::from_bytes(b"NOPE....."),
+            Err(FormatError::BadMagic)
+        );
+        let mut long = bytes.clone();
+        long.push(0);
+        assert_eq!(
+            DistilledModel::from_bytes(&long),
+            Err(FormatError::TrailingBytes(1))
+        );
+        for cut in 0..bytes.len() {
+            assert!(DistilledModel::from_bytes(&bytes[..cut]).is_err());
+        }
+    }
+
+    #[test]
+    fn input_errors() {
+        let model = tiny_model();
+        assert_eq!(model.predict("   "), Err(InputError::Empty));
+        assert_eq!(model.predict("!!! ?? --"), Err(InputError::NoWords));
+    }
+}

@@ -1,0 +1,24 @@
+//! The model core of VinoVoyant, shared by the browser, the server and the trainer.
+//!
+//! Everything here is pure computation with no I/O, so the same code compiles to
+//! native and to `wasm32-unknown-unknown` and the three places can never disagree:
+//!
+//! * [`text`] validates a description and splits it into normalised tokens;
+//! * [`features`] turns tokens into hashed n-gram features and TF-IDF vectors;
+//! * [`distilled`] reads, writes and runs the small model shipped to the browser;
+//! * [`prediction`] holds the answer types and builds explanations from contributions;
+//! * [`manifest`] describes a model bundle.
+
+pub mod distilled;
+pub mod features;
+pub mod manifest;
+pub mod prediction;
+pub mod text;
+pub mod vocabulary;
+
+pub use distilled::{DistilledModel, FormatError};
+pub use features::{FeatureSpec, Featurized, SparseVector};
+pub use manifest::Manifest;
+pub use prediction::{LabelScore, Prediction, TokenContribution};
+pub use text::{InputError, MAX_DESCRIPTION_CHARS, Token, tokenize, validate_description};
+pub use vocabulary::Vocabulary;

@@ -1,0 +1,166 @@
+//! The description of a model bundle, stored as `manifest.json` beside its files.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+/// Name of the manifest file in a bundle.
+pub const MANIFEST_FILE: &str = "manifest.json";
+/// Name of the full model (ONNX) in a bundle.
+pub const FULL_MODEL_FILE: &str = "full.onnx";
+/// Name of the full model's feature vocabulary in a bundle.
+pub const VOCABULARY_FILE: &str = "vocabulary.bin";
+/// Name of the distilled model in a bundle.
+pub const DISTILLED_MODEL_FILE: &str = "distilled.bin";
+/// Name of the label sets in a bundle.
+pub const LABELS_FILE: &str = "labels.json";
+
+/// Everything known about a model bundle.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Manifest {
+    /// Bundle format; bumped when files change meaning.
+    pub format: u32,
+    /// Version of this bundle, unique per training run (`YYYYMMDD-HHMMSS-<data sha prefix>`).
+    pub version: String,
+    /// When training finished, RFC 3339.
+    pub created: String,
+    /// Which data the models were trained on.
+    pub training_data: DataFingerprint,
+    /// Options the trainer ran with.
+    pub training: TrainingSummary,
+    /// The classes each head can answer.
+    pub labels: LabelSets,
+    /// Quality on data held out from training.
+    pub metrics: ValidationReport,
+    /// Every other file of the bundle with its checksum.
+    pub files: BTreeMap<String, FileEntry>,
+}
+
+/// Identifies a training data set.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DataFingerprint {
+    /// SHA-256 of the CSV file as read.
+    pub sha256: String,
+    /// Data rows in the file (header excluded).
+    pub rows: usize,
+    /// Rows used for training.
+    pub training_rows: usize,
+    /// Rows held out for validation.
+    pub validation_rows: usize,
+}
+
+/// The options that shaped a training run.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TrainingSummary {
+    /// Seed of every random choice.
+    pub seed: u64,
+    /// Share of rows held out for validation.
+    pub validation_fraction: f32,
+    /// Features the full model reads.
+    pub full_features: usize,
+    /// Buckets of the distilled model.
+    pub distilled_buckets: usize,
+    /// Seconds the run took.
+    pub seconds: f32,
+}
+
+/// Class names of each head, in the order of the models' outputs.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LabelSets {
+    /// Countries.
+    pub countries: Vec<String>,
+    /// Provinces or states.
+    pub provinces: Vec<String>,
+}
+
+/// Checksum and size of one bundle file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FileEntry {
+    /// Lower-case hex SHA-256.
+    pub sha256: String,
+    /// Size in bytes.
+    pub bytes: u64,
+}
+
+/// Top-1, macro-F1, top-3 and log-loss of one model on one data set.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct ModelScores {
+    /// Share of rows whose top answer is right.
+    pub accuracy: f64,
+    /// Mean F1 over the classes present in the data.
+    pub macro_f1: f64,
+    /// Share of rows whose answer is among the top three.
+    pub top3: f64,
+    /// Mean negative log-probability of the right answer.
+    pub log_loss: f64,
+}
+
+/// Precision, recall and F1 of one class.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ClassScores {
+    /// Class name.
+    pub label: String,
+    /// Rows of this class in the data.
+    pub support: usize,
+    /// Precision.
+    pub precision: f64,
+    /// Recall.
+    pub recall: f64,
+    /// F1.
+    pub f1: f64,
+}
+
+/// One bin of a reliability diagram.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct CalibrationBin {
+    /// Mean confidence of the top answer in the bin.
+    pub confidence: f64,
+    /// Share of the bin's top answers that were right.
+    pub accuracy: f64,
+    /// Rows in the bin.
+    pub count: usize,
+}
+
+/// Province scores.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct ProvinceScores {
+    /// Rows with a province.
+    pub n: usize,
+    /// Top-1 accuracy.
+    pub accuracy: f64,
+    /// Top-3 accuracy.
+    pub top3: f64,
+}
+
+/// Quality of the bundle's models on one evaluation set.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Evaluation {
+    /// Rows scored.
+    pub n: usize,
+    /// The full model.
+    pub full: ModelScores,
+    /// The distilled model.
+    pub distilled: ModelScores,
+    /// Share of rows where both models give the same top country.
+    pub agreement: f64,
+    /// The province head, when the data has provinces.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub province: Option<ProvinceScores>,
+    /// Per-country scores of the full model.
+    pub per_country: Vec<ClassScores>,
+    /// Confusion matrix of the full model: `confusion[true][predicted]` over `per_country` order
+    /// plus a last row and column for countries the model does not know.
+    pub confusion: Vec<Vec<usize>>,
+    /// Reliability of the full model's top answer, in ten bins of confidence.
+    pub calibration: Vec<CalibrationBin>,
+}
+
+/// The validation figures stored with a bundle.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ValidationReport {
+    /// On a random, country-stratified share of rows held out from training.
+    pub random_split: Evaluation,
+    /// On reviews by writers held out from training altogether: what a new writer gets.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub new_writers: Option<Evaluation>,
+}

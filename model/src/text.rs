@@ -1,0 +1,109 @@
+//! Validating descriptions and splitting them into normalised tokens.
+
+use unicode_normalization::UnicodeNormalization;
+use unicode_normalization::char::is_combining_mark;
+
+/// Longest description accepted, in Unicode scalar values.
+pub const MAX_DESCRIPTION_CHARS: usize = 5_000;
+
+/// Why a description cannot be scored.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum InputError {
+    /// Nothing but whitespace was given.
+    #[error("the description is empty")]
+    Empty,
+    /// More than [`MAX_DESCRIPTION_CHARS`] characters were given.
+    #[error("the description has {chars} characters; at most {max} are accepted")]
+    TooLong {
+        /// Characters in the description.
+        chars: usize,
+        /// The limit.
+        max: usize,
+    },
+    /// There is text, but no letter or digit in it to read.
+    #[error("the description contains no words")]
+    NoWords,
+}
+
+/// Checks the limits every model applies before reading a description.
+pub fn validate_description(text: &str) -> Result<(), InputError> {
+    if text.trim().is_empty() {
+        return Err(InputError::Empty);
+    }
+    let chars = text.chars().count();
+    if chars > MAX_DESCRIPTION_CHARS {
+        return Err(InputError::TooLong {
+            chars,
+            max: MAX_DESCRIPTION_CHARS,
+        });
+    }
+    Ok(())
+}
+
+/// One word of a description: its normalised form and where it stands in the original.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Token {
+    /// Lower-case text with diacritics removed ("Côtes" becomes "cotes"), so that
+    /// writers who skip accents are read the same as those who type them.
+    pub text: String,
+    /// Byte offset of the first character in the original description.
+    pub start: usize,
+    /// Byte offset just past the last character in the original description.
+    pub end: usize,
+}
+
+/// Splits text into tokens: maximal runs of letters and digits after compatibility
+/// decomposition, with combining marks dropped and everything lower-cased.
+pub fn tokenize(text: &str) -> Vec<Token> {
+    let mut tokens = Vec::new();
+    let mut current: Option<Token> = None;
+    for (offset, original) in text.char_indices() {
+        let end = offset + original.len_utf8();
+        for c in std::iter::once(original).nfkd() {
+            if is_combining_mark(c) {
+                continue;
+            }
+            if c.is_alphanumeric() {
+                let token = current.get_or_insert_with(|| Token {
+                    text: String::new(),
+                    start: offset,
+                    end,
+                });
+                token.text.extend(c.to_lowercase());
+                token.end = end;
+            } else if let Some(token) = current.take() {
+                tokens.push(token);
+            }
+        }
+    }
+    tokens.extend(current);
+    tokens
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn folds_case_and_accents_and_keeps_spans() {
+        let text = "Côtes-du-Rhône, GRÜNER!";
+        let tokens = tokenize(text);
+        let words: Vec<&str> = tokens.iter().map(|t| t.text.as_str()).collect();
+        assert_eq!(words, ["cotes", "du", "rhone", "gruner"]);
+        assert_eq!(&text[tokens[2].start..tokens[2].end], "Rhône");
+        assert_eq!(&text[tokens[3].start..tokens[3].end], "GRÜNER");
+    }
+
+    #[test]
+    fn validation_limits() {
+        assert_eq!(validate_description(" \n\t "), Err(InputError::Empty));
+        assert!(validate_description(&"a".repeat(MAX_DESCRIPTION_CHARS)).is_ok());
+        assert_eq!(
+            validate_description(&"é".repeat(MAX_DESCRIPTION_CHARS + 1)),
+            Err(InputError::TooLong {
+                chars: MAX_DESCRIPTION_CHARS + 1,
+                max: MAX_DESCRIPTION_CHARS
+            })
+        );
+    }
+}

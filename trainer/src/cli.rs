@@ -1,0 +1,201 @@
+//! The `train`, `eval` and `predict` subcommands of the `vinovoyant` binary.
+
+use std::path::PathBuf;
+
+use anyhow::Context;
+use clap::Args;
+use vinovoyant_inference::{Bundle, default_model_dir};
+
+use crate::data::{Dataset, read_reviews};
+use crate::evaluate::{Summary, evaluate};
+use crate::fit::FitOptions;
+use crate::train::{RunOptions, train_bundle};
+
+/// Options of `vinovoyant train`.
+#[derive(Debug, Args)]
+pub struct TrainArgs {
+    /// CSV of reviews with at least `description,country` columns.
+    #[arg(long, env = "VINOVOYANT_DATA")]
+    pub data: PathBuf,
+    /// Folder to write the bundle into.
+    #[arg(long)]
+    pub out: PathBuf,
+    /// Seed of every random choice.
+    #[arg(long, default_value_t = 42)]
+    pub seed: u64,
+    /// Share of each country's reviews held out for validation.
+    #[arg(long, default_value_t = 0.1)]
+    pub validation_fraction: f32,
+    /// Writers (taster_name) to hold out of a second, check-only model that measures
+    /// accuracy for writers never read; comma-separated. Empty skips the check.
+    #[arg(long, value_delimiter = ',', default_value = "")]
+    pub new_writers: Vec<String>,
+    /// Most features the full model keeps.
+    #[arg(long, default_value_t = FitOptions::default().max_features)]
+    pub max_features: usize,
+    /// Passes over the data for every head.
+    #[arg(long, default_value_t = FitOptions::default().country.epochs)]
+    pub epochs: usize,
+    /// Adam's initial step size for every head.
+    #[arg(long, default_value_t = FitOptions::default().country.learning_rate)]
+    pub learning_rate: f32,
+    /// Class balancing: 0 ignores class sizes, 1 weighs every class alike.
+    #[arg(long, default_value_t = FitOptions::default().country.balance_power)]
+    pub balance_power: f32,
+    /// Share of each review's features dropped at random in every training pass.
+    #[arg(long, default_value_t = FitOptions::default().country.dropout)]
+    pub dropout: f32,
+}
+
+/// Options of `vinovoyant eval`.
+#[derive(Debug, Args)]
+pub struct EvalArgs {
+    /// CSV of labelled reviews.
+    #[arg(long)]
+    pub data: PathBuf,
+    /// Bundle folder; the committed default bundle when absent.
+    #[arg(long, env = "VINOVOYANT_MODEL")]
+    pub model: Option<PathBuf>,
+    /// Print exactly one JSON object on stdout.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Options of `vinovoyant predict`.
+#[derive(Debug, Args)]
+pub struct PredictArgs {
+    /// The tasting note.
+    pub text: String,
+    /// Bundle folder; the committed default bundle when absent.
+    #[arg(long, env = "VINOVOYANT_MODEL")]
+    pub model: Option<PathBuf>,
+}
+
+fn load_data(path: &PathBuf) -> anyhow::Result<Dataset> {
+    let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let dataset = read_reviews(&bytes).with_context(|| format!("cannot use {}", path.display()))?;
+    let rejected = dataset.rejected;
+    if rejected.total() > 0 {
+        eprintln!(
+            "{} of {} rows set aside: {} malformed, {} without description, {} without country",
+            rejected.total(),
+            dataset.rows,
+            rejected.malformed,
+            rejected.empty_description,
+            rejected.empty_country
+        );
+    }
+    anyhow::ensure!(
+        !dataset.reviews.is_empty(),
+        "{} has no usable review",
+        path.display()
+    );
+    Ok(dataset)
+}
+
+fn load_bundle(model: Option<PathBuf>) -> anyhow::Result<Bundle> {
+    let dir = model.unwrap_or_else(default_model_dir);
+    Bundle::load(&dir).with_context(|| format!("cannot load the model bundle in {}", dir.display()))
+}
+
+/// Runs `vinovoyant train`.
+pub fn train(args: TrainArgs) -> anyhow::Result<()> {
+    let dataset = load_data(&args.data)?;
+    let mut fit = FitOptions {
+        seed: args.seed,
+        max_features: args.max_features,
+        ..FitOptions::default()
+    };
+    for options in [&mut fit.country, &mut fit.province, &mut fit.distilled] {
+        options.epochs = args.epochs;
+        options.learning_rate = args.learning_rate;
+        options.balance_power = args.balance_power;
+        options.dropout = args.dropout;
+    }
+    let run = RunOptions {
+        fit,
+        validation_fraction: args.validation_fraction,
+        new_writers: args
+            .new_writers
+            .into_iter()
+            .filter(|w| !w.trim().is_empty())
+            .collect(),
+    };
+    let started = std::time::Instant::now();
+    let log = |line: &str| eprintln!("[{:>6.1}s] {line}", started.elapsed().as_secs_f32());
+    let manifest = train_bundle(&dataset, &run, &args.out, &log)?;
+    let m = &manifest.metrics.random_split;
+    eprintln!(
+        "bundle {} written to {} in {:.0}s; validation: full top-1 {:.3} (top-3 {:.3}, macro-F1 {:.3}), distilled top-1 {:.3}, agreement {:.3}",
+        manifest.version,
+        args.out.display(),
+        manifest.training.seconds,
+        m.full.accuracy,
+        m.full.top3,
+        m.full.macro_f1,
+        m.distilled.accuracy,
+        m.agreement
+    );
+    Ok(())
+}
+
+/// Runs `vinovoyant eval`.
+pub fn eval(args: EvalArgs) -> anyhow::Result<()> {
+    let bundle = load_bundle(args.model)?;
+    let dataset = load_data(&args.data)?;
+    let reviews: Vec<_> = dataset.reviews.iter().collect();
+    let evaluation = evaluate(
+        bundle.full(),
+        bundle.distilled(),
+        &reviews,
+        dataset.has_province,
+    );
+    let summary = Summary::from(&evaluation);
+    if args.json {
+        println!("{}", serde_json::to_string(&summary)?);
+    } else {
+        println!("model {} on {} reviews", bundle.version(), summary.n);
+        for (name, s) in [("full", summary.full), ("distilled", summary.distilled)] {
+            println!(
+                "  {name:<9} top-1 {:.3}  top-3 {:.3}  macro-F1 {:.3}  log-loss {:.3}",
+                s.accuracy, s.top3, s.macro_f1, s.log_loss
+            );
+        }
+        println!("  agreement {:.3}", summary.agreement);
+        if let Some(p) = summary.province {
+            println!(
+                "  province  top-1 {:.3}  top-3 {:.3}  (n = {})",
+                p.accuracy, p.top3, p.n
+            );
+        }
+    }
+    Ok(())
+}
+
+/// Runs `vinovoyant predict`.
+pub fn predict(args: PredictArgs) -> anyhow::Result<()> {
+    let bundle = load_bundle(args.model)?;
+    let prediction = bundle.predict(&args.text)?;
+    println!("model {}", bundle.version());
+    for score in prediction.countries.iter().take(3) {
+        println!("  {:<16} {:>5.1}%", score.label, score.probability * 100.0);
+    }
+    if let Some(province) = prediction.top_province() {
+        println!(
+            "province: {} ({:.1}%)",
+            province.label,
+            province.probability * 100.0
+        );
+    }
+    if let Some(top) = prediction.top_country() {
+        let words: Vec<String> = prediction
+            .explanation
+            .iter()
+            .filter(|c| c.label == top.label && c.weight > 0.0)
+            .take(8)
+            .map(|c| format!("{} (+{:.2})", c.token, c.weight))
+            .collect();
+        println!("words pointing to {}: {}", top.label, words.join(", "));
+    }
+    Ok(())
+}

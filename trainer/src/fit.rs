@@ -1,0 +1,366 @@
+//! From reviews to trained models: labels, vocabulary, the three linear heads.
+
+use fnv::FnvHashMap;
+use vinovoyant_model::distilled::{DistilledWeights, bucket};
+use vinovoyant_model::features::{FeatureSpec, extract, featurize};
+use vinovoyant_model::manifest::LabelSets;
+use vinovoyant_model::{DistilledModel, FormatError, Vocabulary, tokenize};
+
+use crate::data::Review;
+use crate::linear::{self, LinearModel, Options, SparseRows};
+
+/// Everything that shapes a training run.
+#[derive(Debug, Clone)]
+pub struct FitOptions {
+    /// Seed of every random choice.
+    pub seed: u64,
+    /// N-grams of the full model.
+    pub full_spec: FeatureSpec,
+    /// A feature must appear in this many training reviews to be kept.
+    pub min_df: u32,
+    /// Most features the full model keeps (the most frequent).
+    pub max_features: usize,
+    /// Features the province head reads (the most frequent ones).
+    pub province_features: usize,
+    /// A country needs this many reviews to become a class.
+    pub min_country_reviews: usize,
+    /// A province needs this many reviews to become a class.
+    pub min_province_reviews: usize,
+    /// N-grams of the distilled model.
+    pub distilled_spec: FeatureSpec,
+    /// Word buckets of the distilled model.
+    pub distilled_word_buckets: u32,
+    /// Character buckets of the distilled model.
+    pub distilled_char_buckets: u32,
+    /// Optimiser settings of the full country head.
+    pub country: Options,
+    /// Optimiser settings of the province head.
+    pub province: Options,
+    /// Optimiser settings of the distilled model.
+    pub distilled: Options,
+}
+
+impl Default for FitOptions {
+    fn default() -> Self {
+        let country = Options {
+            epochs: 6,
+            batch_size: 32,
+            learning_rate: 0.01,
+            l2: 1e-6,
+            balance_power: 0.5,
+            dropout: 0.0,
+            seed: 0,
+        };
+        Self {
+            seed: 42,
+            full_spec: FeatureSpec {
+                word_ngram_max: 2,
+                char_ngram_min: 2,
+                char_ngram_max: 5,
+            },
+            min_df: 2,
+            max_features: 170_000,
+            province_features: 30_000,
+            min_country_reviews: 10,
+            min_province_reviews: 15,
+            distilled_spec: FeatureSpec {
+                word_ngram_max: 2,
+                char_ngram_min: 3,
+                char_ngram_max: 5,
+            },
+            distilled_word_buckets: 1 << 12,
+            distilled_char_buckets: 1 << 13,
+            country,
+            province: country,
+            distilled: country,
+        }
+    }
+}
+
+/// The trained models, before they are written as a bundle.
+pub struct Fitted {
+    /// Class names of both heads.
+    pub labels: LabelSets,
+    /// The full model's features.
+    pub vocabulary: Vocabulary,
+    /// The full country head.
+    pub country: LinearModel,
+    /// The province head.
+    pub province: LinearModel,
+    /// The distilled model's float weights (temperature still 1).
+    pub distilled: DistilledWeights,
+}
+
+/// Label sets from the training reviews: countries and provinces with enough reviews,
+/// in order of frequency (ties by name).
+pub fn label_sets(reviews: &[&Review], options: &FitOptions) -> LabelSets {
+    let frequent = |values: Vec<&str>, min: usize| {
+        let mut counts: FnvHashMap<&str, usize> = FnvHashMap::default();
+        for v in values {
+            *counts.entry(v).or_default() += 1;
+        }
+        let mut labels: Vec<(&str, usize)> =
+            counts.into_iter().filter(|(_, c)| *c >= min).collect();
+        labels.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+        labels.into_iter().map(|(l, _)| l.to_string()).collect()
+    };
+    LabelSets {
+        countries: frequent(
+            reviews.iter().map(|r| r.country.as_str()).collect(),
+            options.min_country_reviews,
+        ),
+        provinces: frequent(
+            reviews
+                .iter()
+                .filter_map(|r| r.province.as_deref())
+                .collect(),
+            options.min_province_reviews,
+        ),
+    }
+}
+
+fn index_of(labels: &[String]) -> FnvHashMap<&str, u32> {
+    labels
+        .iter()
+        .enumerate()
+        .map(|(i, l)| (l.as_str(), i as u32))
+        .collect()
+}
+
+fn smooth_idf(documents: usize, df: u32) -> f32 {
+    ((1.0 + documents as f32) / (1.0 + df as f32)).ln() + 1.0
+}
+
+/// Builds the full model's vocabulary: features in at least `min_df` reviews, the
+/// `max_features` most frequent, most frequent first.
+pub fn build_vocabulary(
+    reviews: &[&Review],
+    options: &FitOptions,
+) -> Result<Vocabulary, FormatError> {
+    let mut df: FnvHashMap<u64, u32> = FnvHashMap::default();
+    let mut seen = Vec::new();
+    for review in reviews {
+        seen.clear();
+        seen.extend(
+            extract(&tokenize(&review.description), &options.full_spec)
+                .iter()
+                .map(|h| h.hash),
+        );
+        seen.sort_unstable();
+        seen.dedup();
+        for &hash in &seen {
+            *df.entry(hash).or_default() += 1;
+        }
+    }
+    let mut kept: Vec<(u64, u32)> = df
+        .into_iter()
+        .filter(|(_, d)| *d >= options.min_df)
+        .collect();
+    kept.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    kept.truncate(options.max_features);
+    let idf = kept
+        .iter()
+        .map(|&(_, d)| smooth_idf(reviews.len(), d))
+        .collect();
+    let province_features = options.province_features.min(kept.len()) as u32;
+    Vocabulary::new(
+        options.full_spec,
+        kept.into_iter().map(|(h, _)| h).collect(),
+        idf,
+        province_features,
+    )
+}
+
+/// Reads reviews into the full model's vectors; also the province view (features
+/// below the province limit only).
+pub fn full_rows(reviews: &[&Review], vocabulary: &Vocabulary) -> (SparseRows, SparseRows) {
+    let mut country = SparseRows::new();
+    let mut province = SparseRows::new();
+    let limit = vocabulary.province_features();
+    for review in reviews {
+        let pairs: Vec<(u32, f32)> = match vocabulary.featurize(&review.description) {
+            Ok(f) => f.vector.indices.into_iter().zip(f.vector.values).collect(),
+            Err(_) => Vec::new(),
+        };
+        province.push(pairs.iter().copied().filter(|(i, _)| *i < limit));
+        country.push(pairs);
+    }
+    (country, province)
+}
+
+/// IDF of every distilled bucket from the training reviews.
+pub fn bucket_idf(reviews: &[&Review], options: &FitOptions) -> Vec<f32> {
+    let (words, chars) = (
+        options.distilled_word_buckets,
+        options.distilled_char_buckets,
+    );
+    let mut df = vec![0u32; (words + chars) as usize];
+    let mut seen = Vec::new();
+    for review in reviews {
+        seen.clear();
+        seen.extend(
+            extract(&tokenize(&review.description), &options.distilled_spec)
+                .iter()
+                .map(|h| bucket(h, words, chars)),
+        );
+        seen.sort_unstable();
+        seen.dedup();
+        for &b in &seen {
+            df[b as usize] += 1;
+        }
+    }
+    df.into_iter()
+        .map(|d| smooth_idf(reviews.len(), d))
+        .collect()
+}
+
+/// Reads reviews into the distilled model's bucket vectors.
+pub fn distilled_rows(reviews: &[&Review], idf: &[f32], options: &FitOptions) -> SparseRows {
+    let (words, chars) = (
+        options.distilled_word_buckets,
+        options.distilled_char_buckets,
+    );
+    let mut rows = SparseRows::new();
+    for review in reviews {
+        let vector = featurize(&review.description, &options.distilled_spec, |hit| {
+            let b = bucket(hit, words, chars);
+            Some((b, idf[b as usize]))
+        })
+        .map(|f| f.vector)
+        .unwrap_or_default();
+        rows.push(vector.indices.into_iter().zip(vector.values));
+    }
+    rows
+}
+
+/// Country class of each review, `None` for countries too rare to learn.
+pub fn country_targets(reviews: &[&Review], labels: &LabelSets) -> Vec<Option<u32>> {
+    let index = index_of(&labels.countries);
+    reviews
+        .iter()
+        .map(|r| index.get(r.country.as_str()).copied())
+        .collect()
+}
+
+/// Province class of each review, `None` when absent or too rare.
+pub fn province_targets(reviews: &[&Review], labels: &LabelSets) -> Vec<Option<u32>> {
+    let index = index_of(&labels.provinces);
+    reviews
+        .iter()
+        .map(|r| r.province.as_deref().and_then(|p| index.get(p).copied()))
+        .collect()
+}
+
+/// Trains every head. The three optimisations run on parallel threads; each is
+/// seeded and single-threaded, so the result does not depend on scheduling.
+pub fn fit(
+    reviews: &[&Review],
+    options: &FitOptions,
+    log: &(dyn Fn(&str) + Sync),
+) -> anyhow::Result<Fitted> {
+    let labels = label_sets(reviews, options);
+    anyhow::ensure!(
+        labels.countries.len() >= 2,
+        "training needs at least two countries with {} or more reviews each",
+        options.min_country_reviews
+    );
+    log(&format!(
+        "{} countries and {} provinces as classes",
+        labels.countries.len(),
+        labels.provinces.len()
+    ));
+    let vocabulary = build_vocabulary(reviews, options)?;
+    log(&format!("vocabulary: {} features", vocabulary.len()));
+    let (country_rows, province_rows) = full_rows(reviews, &vocabulary);
+    let idf = bucket_idf(reviews, options);
+    let hashed_rows = distilled_rows(reviews, &idf, options);
+    let country_labels = country_targets(reviews, &labels);
+    let province_labels = province_targets(reviews, &labels);
+    let features = vocabulary.len();
+    let province_features = vocabulary.province_features() as usize;
+    let buckets = idf.len();
+    let seeded = |o: &Options, salt: u64| Options {
+        seed: options.seed ^ salt,
+        ..*o
+    };
+    let (country, province, distilled) = std::thread::scope(|scope| {
+        let country = scope.spawn(|| {
+            linear::train(
+                &country_rows,
+                &country_labels,
+                features,
+                labels.countries.len(),
+                &seeded(&options.country, 1),
+                |e| {
+                    log(&format!(
+                        "country head: epoch {e}/{}",
+                        options.country.epochs
+                    ))
+                },
+            )
+        });
+        let distilled = scope.spawn(|| {
+            linear::train(
+                &hashed_rows,
+                &country_labels,
+                buckets,
+                labels.countries.len(),
+                &seeded(&options.distilled, 3),
+                |e| {
+                    log(&format!(
+                        "distilled model: epoch {e}/{}",
+                        options.distilled.epochs
+                    ))
+                },
+            )
+        });
+        let province = if labels.provinces.is_empty() {
+            LinearModel {
+                features: province_features,
+                classes: 0,
+                weights: Vec::new(),
+                bias: Vec::new(),
+            }
+        } else {
+            linear::train(
+                &province_rows,
+                &province_labels,
+                province_features,
+                labels.provinces.len(),
+                &seeded(&options.province, 2),
+                |e| {
+                    log(&format!(
+                        "province head: epoch {e}/{}",
+                        options.province.epochs
+                    ))
+                },
+            )
+        };
+        (country.join(), province, distilled.join())
+    });
+    let country =
+        country.map_err(|_| anyhow::anyhow!("the country head's training thread panicked"))?;
+    let distilled =
+        distilled.map_err(|_| anyhow::anyhow!("the distilled model's training thread panicked"))?;
+    Ok(Fitted {
+        distilled: DistilledWeights {
+            spec: options.distilled_spec,
+            word_buckets: options.distilled_word_buckets,
+            char_buckets: options.distilled_char_buckets,
+            labels: labels.countries.clone(),
+            temperature: 1.0,
+            idf,
+            weights: distilled.weights,
+            bias: distilled.bias,
+        },
+        labels,
+        vocabulary,
+        country,
+        province,
+    })
+}
+
+/// Quantises the distilled weights into the browser model.
+pub fn distilled_model(weights: &DistilledWeights) -> Result<DistilledModel, FormatError> {
+    DistilledModel::quantize(weights)
+}

@@ -1,0 +1,304 @@
+//! Writes the full model as an ONNX graph that tract-onnx (or any ONNX runtime) runs.
+//!
+//! Each head is a linear model over the sparse TF-IDF vector:
+//! `softmax((Σ_i values[i] · W[indices[i], :] + bias) / temperature)`.
+//! Weights are stored as int8 with one float16 scale per feature row (the row's
+//! largest magnitude over 127), so the bundle stays small without coarse steps for
+//! rarely-strong features; only the rows a text gathers are dequantised, so a
+//! prediction touches a few thousand weights, not millions. The per-feature products
+//! are a graph output so explanations come from the graph itself.
+
+use prost::Message;
+use tract_onnx::pb;
+
+use crate::linear::LinearModel;
+
+const OPSET: i64 = 13;
+const IR_VERSION: i64 = 7;
+
+/// One head of the graph with its trained weights.
+pub struct Head<'a> {
+    /// Prefix of the head's tensor names, e.g. `country`.
+    pub name: &'a str,
+    /// Its weights.
+    pub model: &'a LinearModel,
+    /// Logits are divided by this before the softmax.
+    pub temperature: f32,
+}
+
+/// Quantises row-major `rows × columns` weights to int8 with one scale per row.
+pub fn quantize_rows(weights: &[f32], columns: usize) -> (Vec<i8>, Vec<f32>) {
+    let mut quantized = Vec::with_capacity(weights.len());
+    let mut scales = Vec::with_capacity(weights.len() / columns.max(1));
+    for row in weights.chunks(columns.max(1)) {
+        let max = row.iter().fold(0.0f32, |m, w| m.max(w.abs()));
+        // the scale is stored as float16: round it first so the int8 steps use it exactly
+        let scale = half::f16::from_f32(if max > 0.0 { max / 127.0 } else { 1.0 }).to_f32();
+        scales.push(scale);
+        quantized.extend(
+            row.iter()
+                .map(|w| (w / scale).round().clamp(-127.0, 127.0) as i8),
+        );
+    }
+    (quantized, scales)
+}
+
+fn tensor_i8(name: &str, dims: &[usize], values: &[i8]) -> pb::TensorProto {
+    pb::TensorProto {
+        name: name.into(),
+        dims: dims.iter().map(|&d| d as i64).collect(),
+        data_type: pb::tensor_proto::DataType::Int8 as i32,
+        raw_data: values.iter().map(|&v| v as u8).collect(),
+        ..Default::default()
+    }
+}
+
+fn tensor_f16(name: &str, dims: &[usize], values: &[f32]) -> pb::TensorProto {
+    let raw_data = values
+        .iter()
+        .flat_map(|&v| half::f16::from_f32(v).to_le_bytes())
+        .collect();
+    pb::TensorProto {
+        name: name.into(),
+        dims: dims.iter().map(|&d| d as i64).collect(),
+        data_type: pb::tensor_proto::DataType::Float16 as i32,
+        raw_data,
+        ..Default::default()
+    }
+}
+
+fn tensor_f32(name: &str, dims: &[usize], values: &[f32]) -> pb::TensorProto {
+    pb::TensorProto {
+        name: name.into(),
+        dims: dims.iter().map(|&d| d as i64).collect(),
+        data_type: pb::tensor_proto::DataType::Float as i32,
+        float_data: values.to_vec(),
+        ..Default::default()
+    }
+}
+
+fn tensor_i64(name: &str, values: &[i64]) -> pb::TensorProto {
+    pb::TensorProto {
+        name: name.into(),
+        dims: vec![values.len() as i64],
+        data_type: pb::tensor_proto::DataType::Int64 as i32,
+        int64_data: values.to_vec(),
+        ..Default::default()
+    }
+}
+
+fn value_info(
+    name: &str,
+    elem: pb::tensor_proto::DataType,
+    dims: &[Dim<'_>],
+) -> pb::ValueInfoProto {
+    use pb::tensor_shape_proto::{Dimension, dimension::Value};
+    let dim = dims
+        .iter()
+        .map(|d| Dimension {
+            value: Some(match d {
+                Dim::Fixed(n) => Value::DimValue(*n as i64),
+                Dim::Named(s) => Value::DimParam((*s).into()),
+            }),
+            ..Default::default()
+        })
+        .collect();
+    pb::ValueInfoProto {
+        name: name.into(),
+        r#type: Some(pb::TypeProto {
+            value: Some(pb::type_proto::Value::TensorType(pb::type_proto::Tensor {
+                elem_type: elem as i32,
+                shape: Some(pb::TensorShapeProto { dim }),
+            })),
+            ..Default::default()
+        }),
+        ..Default::default()
+    }
+}
+
+enum Dim<'a> {
+    Fixed(usize),
+    Named(&'a str),
+}
+
+fn node(
+    op: &str,
+    inputs: &[&str],
+    output: &str,
+    attributes: Vec<pb::AttributeProto>,
+) -> pb::NodeProto {
+    pb::NodeProto {
+        op_type: op.into(),
+        name: output.into(),
+        input: inputs.iter().map(|s| s.to_string()).collect(),
+        output: vec![output.into()],
+        attribute: attributes,
+        ..Default::default()
+    }
+}
+
+fn int_attribute(name: &str, value: i64) -> pb::AttributeProto {
+    pb::AttributeProto {
+        name: name.into(),
+        r#type: pb::attribute_proto::AttributeType::Int as i32,
+        i: value,
+        ..Default::default()
+    }
+}
+
+/// Serialises the heads as one ONNX model. The inputs are
+/// `country_indices`/`country_values` (length `N`) and, with a province head,
+/// `province_indices`/`province_values` (length `M`); the outputs are
+/// `country_probabilities`, then `province_probabilities` with a province head,
+/// then `country_contributions` (`N × C`).
+pub fn export(country: &Head<'_>, province: Option<&Head<'_>>) -> Vec<u8> {
+    use pb::tensor_proto::DataType::{Float, Int64};
+    let mut graph = pb::GraphProto {
+        name: "vinovoyant_origin".into(),
+        ..Default::default()
+    };
+    graph.initializer.push(tensor_i64("axis_rows", &[0]));
+    graph.initializer.push(tensor_i64("axis_columns", &[1]));
+    let heads = std::iter::once((country, "N")).chain(province.map(|p| (p, "M")));
+    for (head, length) in heads {
+        let name = head.name;
+        let model = head.model;
+        let n = |suffix: &str| format!("{name}_{suffix}");
+        graph
+            .input
+            .push(value_info(&n("indices"), Int64, &[Dim::Named(length)]));
+        graph
+            .input
+            .push(value_info(&n("values"), Float, &[Dim::Named(length)]));
+        let (quantized, scales) = quantize_rows(&model.weights, model.classes);
+        graph.initializer.push(tensor_i8(
+            &n("weights"),
+            &[model.features, model.classes],
+            &quantized,
+        ));
+        graph
+            .initializer
+            .push(tensor_f16(&n("row_scales"), &[model.features], &scales));
+        graph
+            .initializer
+            .push(tensor_f32(&n("bias"), &[model.classes], &model.bias));
+        graph
+            .initializer
+            .push(tensor_f32(&n("temperature"), &[], &[head.temperature]));
+        let nodes = [
+            node(
+                "Gather",
+                &[&n("weights"), &n("indices")],
+                &n("rows_i8"),
+                vec![int_attribute("axis", 0)],
+            ),
+            node(
+                "Cast",
+                &[&n("rows_i8")],
+                &n("rows"),
+                vec![int_attribute("to", Float as i64)],
+            ),
+            node(
+                "Gather",
+                &[&n("row_scales"), &n("indices")],
+                &n("scales_f16"),
+                vec![int_attribute("axis", 0)],
+            ),
+            node(
+                "Cast",
+                &[&n("scales_f16")],
+                &n("scales"),
+                vec![int_attribute("to", Float as i64)],
+            ),
+            node(
+                "Mul",
+                &[&n("values"), &n("scales")],
+                &n("scaled_values"),
+                vec![],
+            ),
+            node(
+                "Unsqueeze",
+                &[&n("scaled_values"), "axis_columns"],
+                &n("values_column"),
+                vec![],
+            ),
+            node(
+                "Mul",
+                &[&n("rows"), &n("values_column")],
+                &n("contributions"),
+                vec![],
+            ),
+            node(
+                "ReduceSum",
+                &[&n("contributions"), "axis_rows"],
+                &n("sums"),
+                vec![int_attribute("keepdims", 0)],
+            ),
+            node("Add", &[&n("sums"), &n("bias")], &n("logits"), vec![]),
+            node(
+                "Div",
+                &[&n("logits"), &n("temperature")],
+                &n("scaled"),
+                vec![],
+            ),
+            node(
+                "Softmax",
+                &[&n("scaled")],
+                &n("probabilities"),
+                vec![int_attribute("axis", -1)],
+            ),
+        ];
+        graph.node.extend(nodes);
+    }
+    graph.output.push(value_info(
+        "country_probabilities",
+        Float,
+        &[Dim::Fixed(country.model.classes)],
+    ));
+    if let Some(province) = province {
+        graph.output.push(value_info(
+            "province_probabilities",
+            Float,
+            &[Dim::Fixed(province.model.classes)],
+        ));
+    }
+    graph.output.push(value_info(
+        "country_contributions",
+        Float,
+        &[Dim::Named("N"), Dim::Fixed(country.model.classes)],
+    ));
+    let model = pb::ModelProto {
+        ir_version: IR_VERSION,
+        opset_import: vec![pb::OperatorSetIdProto {
+            domain: String::new(),
+            version: OPSET,
+        }],
+        producer_name: "vinovoyant-trainer".into(),
+        producer_version: env!("CARGO_PKG_VERSION").into(),
+        doc_string: "VinoVoyant origin model: country and province heads over TF-IDF n-grams"
+            .into(),
+        graph: Some(graph),
+        ..Default::default()
+    };
+    model.encode_to_vec()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn row_quantisation_keeps_each_row_within_half_a_step() {
+        let weights = [0.5, -2.0, 0.01, 0.0, 0.0, 0.0, 1e-3, 3e-4, -2e-4];
+        let (quantized, scales) = quantize_rows(&weights, 3);
+        assert_eq!(scales.len(), 3);
+        assert_eq!(&quantized[3..6], &[0, 0, 0]);
+        for (i, (&q, &w)) in quantized.iter().zip(&weights).enumerate() {
+            let scale = scales[i / 3];
+            assert!(
+                (f32::from(q) * scale - w).abs() <= scale * 0.51,
+                "{i}: {q} * {scale} vs {w}"
+            );
+        }
+    }
+}

@@ -1,0 +1,104 @@
+//! Holding reviews out: a seeded split stratified by country, and writer groups.
+
+use std::collections::BTreeMap;
+
+use rand::SeedableRng;
+use rand::seq::SliceRandom;
+use rand_chacha::ChaCha8Rng;
+
+use crate::data::Review;
+
+/// Indices of the training and validation rows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Split {
+    /// Rows to train on.
+    pub train: Vec<usize>,
+    /// Rows held out.
+    pub validation: Vec<usize>,
+}
+
+/// Holds out `fraction` of each country's reviews (rounded; none for a country
+/// with a single review), chosen by `seed`.
+pub fn stratified(reviews: &[Review], fraction: f32, seed: u64) -> Split {
+    let mut by_country: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+    for (i, review) in reviews.iter().enumerate() {
+        by_country
+            .entry(review.country.as_str())
+            .or_default()
+            .push(i);
+    }
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    let mut split = Split {
+        train: Vec::new(),
+        validation: Vec::new(),
+    };
+    for rows in by_country.values_mut() {
+        rows.shuffle(&mut rng);
+        let held = if rows.len() < 2 {
+            0
+        } else {
+            (rows.len() as f32 * fraction).round() as usize
+        };
+        split.validation.extend_from_slice(&rows[..held]);
+        split.train.extend_from_slice(&rows[held..]);
+    }
+    split.train.sort_unstable();
+    split.validation.sort_unstable();
+    split
+}
+
+/// Splits `rows` into those by the named writers and the rest.
+pub fn by_writers(reviews: &[Review], rows: &[usize], writers: &[String]) -> Split {
+    let (validation, train) = rows.iter().partition(|&&i| {
+        reviews[i]
+            .taster
+            .as_ref()
+            .is_some_and(|t| writers.iter().any(|w| w == t))
+    });
+    Split { train, validation }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn review(country: &str, taster: Option<&str>) -> Review {
+        Review {
+            description: "x".into(),
+            country: country.into(),
+            province: None,
+            taster: taster.map(str::to_string),
+        }
+    }
+
+    #[test]
+    fn stratified_split_is_seeded_and_keeps_every_country() {
+        let reviews: Vec<Review> = (0..100)
+            .map(|i| review(if i % 4 == 0 { "Italy" } else { "US" }, None))
+            .collect();
+        let split = stratified(&reviews, 0.2, 1);
+        assert_eq!(split.validation.len(), 20);
+        assert_eq!(
+            split
+                .validation
+                .iter()
+                .filter(|&&i| reviews[i].country == "Italy")
+                .count(),
+            5
+        );
+        assert_eq!(split, stratified(&reviews, 0.2, 1));
+        assert_ne!(split, stratified(&reviews, 0.2, 2));
+    }
+
+    #[test]
+    fn writer_split_holds_out_whole_writers() {
+        let reviews = vec![
+            review("US", Some("A")),
+            review("US", Some("B")),
+            review("US", None),
+        ];
+        let split = by_writers(&reviews, &[0, 1, 2], &["B".to_string()]);
+        assert_eq!(split.validation, vec![1]);
+        assert_eq!(split.train, vec![0, 2]);
+    }
+}

@@ -1,0 +1,111 @@
+//! Training on a tiny fixture of our own: the obvious signal is learned, the bundle
+//! round-trips through disk, and a tampered file is refused by its checksum.
+
+use std::path::Path;
+
+use vinovoyant_inference::{Bundle, BundleError};
+use vinovoyant_model::manifest::DISTILLED_MODEL_FILE;
+use vinovoyant_trainer::data::read_reviews;
+use vinovoyant_trainer::fit::FitOptions;
+use vinovoyant_trainer::train::{RunOptions, train_bundle};
+
+fn fixture() -> Vec<u8> {
+    std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/reviews_small.csv"))
+        .unwrap()
+}
+
+fn small_run() -> RunOptions {
+    let mut fit = FitOptions {
+        min_df: 1,
+        min_country_reviews: 5,
+        min_province_reviews: 3,
+        ..FitOptions::default()
+    };
+    for options in [&mut fit.country, &mut fit.province, &mut fit.distilled] {
+        options.epochs = 30;
+        options.batch_size = 8;
+        options.learning_rate = 0.05;
+    }
+    fit.distilled_word_buckets = 512;
+    fit.distilled_char_buckets = 1024;
+    RunOptions {
+        fit,
+        validation_fraction: 0.2,
+        new_writers: Vec::new(),
+    }
+}
+
+#[test]
+fn learns_the_fixture_and_round_trips() {
+    let dataset = read_reviews(&fixture()).unwrap();
+    assert_eq!(dataset.reviews.len(), 90);
+    let out = tempfile::tempdir().unwrap();
+    let manifest = train_bundle(&dataset, &small_run(), out.path(), &|_| {}).unwrap();
+    assert_eq!(manifest.labels.countries.len(), 3);
+    assert_eq!(manifest.training_data.rows, 90);
+    assert!(
+        manifest.metrics.random_split.full.accuracy >= 0.9,
+        "{:?}",
+        manifest.metrics.random_split.full
+    );
+
+    let bundle = Bundle::load(out.path()).unwrap();
+    assert_eq!(bundle.manifest(), &manifest);
+    for (text, country, province) in [
+        (
+            "A dense Nebbiolo from Barolo with firm tannins.",
+            "Italy",
+            "Piedmont",
+        ),
+        (
+            "Napa Cabernet Sauvignon, ripe and supple.",
+            "US",
+            "California",
+        ),
+        (
+            "A bright Sancerre Sauvignon Blanc with citrus.",
+            "France",
+            "Loire Valley",
+        ),
+    ] {
+        let full = bundle.predict(text).unwrap();
+        assert_eq!(full.countries[0].label, country, "{text}");
+        assert_eq!(full.provinces[0].label, province, "{text}");
+        assert_eq!(
+            bundle.predict_distilled(text).unwrap().countries[0].label,
+            country,
+            "{text}"
+        );
+        let strongest = full
+            .explanation
+            .iter()
+            .find(|c| c.label == country)
+            .unwrap();
+        assert!(strongest.weight > 0.0);
+    }
+
+    let same = tempfile::tempdir().unwrap();
+    let again = train_bundle(&dataset, &small_run(), same.path(), &|_| {}).unwrap();
+    for (name, entry) in &manifest.files {
+        assert_eq!(
+            entry.sha256, again.files[name].sha256,
+            "{name} differs between identical runs"
+        );
+    }
+}
+
+#[test]
+fn a_tampered_file_is_refused() {
+    let dataset = read_reviews(&fixture()).unwrap();
+    let out = tempfile::tempdir().unwrap();
+    train_bundle(&dataset, &small_run(), out.path(), &|_| {}).unwrap();
+    let path = out.path().join(DISTILLED_MODEL_FILE);
+    let mut bytes = std::fs::read(&path).unwrap();
+    let last = bytes.len() - 1;
+    bytes[last] ^= 1;
+    std::fs::write(&path, bytes).unwrap();
+    match Bundle::load(out.path()) {
+        Err(BundleError::Checksum { file, .. }) => assert_eq!(file, DISTILLED_MODEL_FILE),
+        other => panic!("expected a checksum error, got {other:?}"),
+    }
+}
