@@ -228,14 +228,7 @@ impl DistilledModel {
     /// Writes the model in its file format.
     pub fn to_bytes(&self) -> Vec<u8> {
         let mut out = Vec::with_capacity(64 + self.weights.len() + self.idf.len());
-        out.extend_from_slice(MAGIC);
-        out.extend_from_slice(&VERSION.to_le_bytes());
-        out.extend_from_slice(&[
-            self.spec.word_ngram_max,
-            self.spec.char_ngram_min,
-            self.spec.char_ngram_max,
-            0,
-        ]);
+        out.extend_from_slice(&self.spec.header(MAGIC, VERSION));
         out.extend_from_slice(&self.word_buckets.to_le_bytes());
         out.extend_from_slice(&self.char_buckets.to_le_bytes());
         out.extend_from_slice(&(self.labels.len() as u16).to_le_bytes());

@@ -25,6 +25,26 @@ pub struct FeatureSpec {
     pub char_ngram_max: u8,
 }
 
+impl FeatureSpec {
+    /// The 10-byte header both model file formats start with: magic, format version
+    /// (u16, little-endian), the three n-gram sizes and a reserved zero byte.
+    pub(crate) fn header(&self, magic: &[u8; 4], version: u16) -> [u8; 10] {
+        let v = version.to_le_bytes();
+        [
+            magic[0],
+            magic[1],
+            magic[2],
+            magic[3],
+            v[0],
+            v[1],
+            self.word_ngram_max,
+            self.char_ngram_min,
+            self.char_ngram_max,
+            0,
+        ]
+    }
+}
+
 /// The two feature groups, normalised separately.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Group {

@@ -104,14 +104,7 @@ impl Vocabulary {
     /// Writes the vocabulary in its file format.
     pub fn to_bytes(&self) -> Vec<u8> {
         let mut out = Vec::with_capacity(18 + self.hashes.len() * 12);
-        out.extend_from_slice(MAGIC);
-        out.extend_from_slice(&VERSION.to_le_bytes());
-        out.extend_from_slice(&[
-            self.spec.word_ngram_max,
-            self.spec.char_ngram_min,
-            self.spec.char_ngram_max,
-            0,
-        ]);
+        out.extend_from_slice(&self.spec.header(MAGIC, VERSION));
         out.extend_from_slice(&(self.hashes.len() as u32).to_le_bytes());
         out.extend_from_slice(&self.province_features.to_le_bytes());
         for (hash, idf) in self.hashes.iter().zip(&self.idf) {

@@ -221,13 +221,15 @@ pub fn train(
                     adam(w, &mut first_moment[at + c], &mut second_moment[at + c], g);
                 }
             }
-            for c in 0..classes {
-                adam(
-                    &mut model.bias[c],
-                    &mut bias_moments.0[c],
-                    &mut bias_moments.1[c],
-                    bias_gradient[c],
-                );
+            let (bias_first, bias_second) = &mut bias_moments;
+            for (((w, m), v), &g) in model
+                .bias
+                .iter_mut()
+                .zip(bias_first.iter_mut())
+                .zip(bias_second.iter_mut())
+                .zip(&bias_gradient)
+            {
+                adam(w, m, v, g);
             }
         }
         progress(epoch + 1);
