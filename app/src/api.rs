@@ -1,0 +1,268 @@
+//! The server functions of the predict page and the types they exchange.
+//!
+//! The page gets its [`PageState`] from the server's HTML ([`current_page_state`]
+//! on the server, serialised for hydration) and asks the full model through one
+//! server function, [`predict_origin`] at `/_app/predict` (under `/_app/` so it
+//! never collides with the JSON API under `/api/`). Both use the
+//! [`ModelHandle`](vinovoyant_inference::ModelHandle) the site provides as context.
+
+use leptos::prelude::*;
+use leptos::server_fn::codec::JsonEncoding;
+use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
+use serde::{Deserialize, Serialize};
+use vinovoyant_model::{InputError, LabelScore};
+
+use crate::examples::EXAMPLES;
+
+/// How many countries and provinces an answer of the full model carries.
+pub const ANSWER_LABELS: usize = 3;
+
+/// Why a note cannot be read: a copy of [`InputError`] that can travel to the browser.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum InputProblem {
+    /// Nothing but whitespace.
+    Empty,
+    /// Longer than the models accept.
+    TooLong {
+        /// Characters in the note.
+        chars: usize,
+        /// The limit.
+        max: usize,
+    },
+    /// No letter or digit to read.
+    NoWords,
+}
+
+impl InputProblem {
+    /// The sentence shown to the person who typed the note.
+    pub fn message(&self) -> String {
+        match self {
+            Self::Empty => "Write or paste a tasting note first.".to_string(),
+            Self::TooLong { chars, max } => format!(
+                "This note has {chars} characters; the models read at most {max}. \
+                 Shorten it to get an answer."
+            ),
+            Self::NoWords => "There are no words in this note to read.".to_string(),
+        }
+    }
+}
+
+impl From<&InputError> for InputProblem {
+    fn from(error: &InputError) -> Self {
+        match error {
+            InputError::Empty => Self::Empty,
+            InputError::TooLong { chars, max } => Self::TooLong {
+                chars: *chars,
+                max: *max,
+            },
+            InputError::NoWords => Self::NoWords,
+        }
+    }
+}
+
+/// Why the full model gave no answer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum PredictFailure {
+    /// The note was refused.
+    Input(InputProblem),
+    /// The request never reached the server, or its answer never came back.
+    Unreachable,
+    /// The server answered with an error.
+    Server(String),
+}
+
+impl PredictFailure {
+    /// The sentence shown on the page.
+    pub fn message(&self) -> String {
+        match self {
+            Self::Input(problem) => problem.message(),
+            Self::Unreachable => "Couldn't reach the server. Check your connection and try again; \
+                 the quick guess keeps working meanwhile."
+                .to_string(),
+            Self::Server(_) => {
+                "The server couldn't answer just now. Try again in a moment.".to_string()
+            }
+        }
+    }
+}
+
+impl FromServerFnError for PredictFailure {
+    type Encoder = JsonEncoding;
+
+    fn from_server_fn_error(error: ServerFnErrorErr) -> Self {
+        match error {
+            ServerFnErrorErr::Request(_) => Self::Unreachable,
+            other => Self::Server(other.to_string()),
+        }
+    }
+}
+
+/// The full model's answer about one note.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ServerAnswer {
+    /// The note it answered, to tell when the text has changed since.
+    pub description: String,
+    /// Version of the model bundle that answered.
+    pub model_version: String,
+    /// The most probable countries, most probable first.
+    pub countries: Vec<LabelScore>,
+    /// The most probable provinces, most probable first (may be empty).
+    pub provinces: Vec<LabelScore>,
+}
+
+/// A note submitted with the plain HTML form, and what the full model made of it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Submission {
+    /// The note as submitted.
+    pub description: String,
+    /// The full model's answer, or why there is none.
+    pub outcome: Result<ServerAnswer, PredictFailure>,
+}
+
+/// What the predict page needs from the server before it renders.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PageState {
+    /// Version of the model bundle served; the browser fetches its distilled model.
+    pub model_version: String,
+    /// The note submitted without JavaScript, if this page answers one.
+    pub submission: Option<Submission>,
+}
+
+/// The fields of the predict form, as the browser posts them without JavaScript.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct PredictForm {
+    /// The textarea.
+    #[serde(default)]
+    pub description: String,
+    /// Set when one of the example buttons submitted the form: its index in [`EXAMPLES`].
+    pub example: Option<usize>,
+}
+
+impl PredictForm {
+    /// The note to predict: the chosen example's text, or else the textarea's.
+    pub fn into_note(self) -> String {
+        match self.example.and_then(|index| EXAMPLES.get(index)) {
+            Some(example) => example.text.to_string(),
+            None => self.description,
+        }
+    }
+}
+
+/// The state of the predict page, read from the server's context: the model
+/// version, and the [`Submission`] that `POST /` provides when it renders the page
+/// for a form sent without JavaScript. `None` without a model (or in the browser,
+/// where the page gets this state from the server's HTML instead).
+pub fn current_page_state() -> Option<PageState> {
+    #[cfg(feature = "ssr")]
+    {
+        let model = use_context::<vinovoyant_inference::ModelHandle>()?;
+        let model_version = model.current().version().to_string();
+        Some(PageState {
+            model_version,
+            submission: use_context::<Submission>(),
+        })
+    }
+    #[cfg(not(feature = "ssr"))]
+    None
+}
+
+/// Asks the full model where the wine described by `description` comes from.
+#[server(prefix = "/_app", endpoint = "predict")]
+pub async fn predict_origin(description: String) -> Result<ServerAnswer, PredictFailure> {
+    let model = use_context::<vinovoyant_inference::ModelHandle>()
+        .ok_or_else(|| PredictFailure::Server("no model is loaded".to_string()))?;
+    let response = use_context::<leptos_axum::ResponseOptions>();
+    let outcome = answer_note(model, description).await;
+    if let (Err(PredictFailure::Input(_)), Some(response)) = (&outcome, response) {
+        response.set_status(http::StatusCode::UNPROCESSABLE_ENTITY);
+    }
+    outcome
+}
+
+/// The full model's answer about `description`, computed off the async threads
+/// since a prediction is CPU work.
+#[cfg(feature = "ssr")]
+pub async fn answer_note(
+    model: vinovoyant_inference::ModelHandle,
+    description: String,
+) -> Result<ServerAnswer, PredictFailure> {
+    use vinovoyant_inference::PredictError;
+
+    let result = tokio::task::spawn_blocking(move || {
+        let bundle = model.current();
+        bundle.predict(&description).map(|prediction| ServerAnswer {
+            model_version: bundle.version().to_string(),
+            countries: prediction
+                .countries
+                .into_iter()
+                .take(ANSWER_LABELS)
+                .collect(),
+            provinces: prediction
+                .provinces
+                .into_iter()
+                .take(ANSWER_LABELS)
+                .collect(),
+            description,
+        })
+    })
+    .await
+    .map_err(|error| PredictFailure::Server(format!("the prediction task failed: {error}")))?;
+    result.map_err(|error| match error {
+        PredictError::Input(problem) => PredictFailure::Input(InputProblem::from(&problem)),
+        PredictError::Runtime(message) => PredictFailure::Server(message),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_example_button_replaces_the_textarea() {
+        let form = PredictForm {
+            description: "typed".to_string(),
+            example: Some(1),
+        };
+        assert_eq!(form.into_note(), EXAMPLES[1].text);
+        let form = PredictForm {
+            description: "typed".to_string(),
+            example: None,
+        };
+        assert_eq!(form.into_note(), "typed");
+        let form = PredictForm {
+            description: "typed".to_string(),
+            example: Some(EXAMPLES.len()),
+        };
+        assert_eq!(form.into_note(), "typed");
+    }
+
+    #[test]
+    fn input_problems_keep_their_details() {
+        let problem = InputProblem::from(&InputError::TooLong {
+            chars: 5_001,
+            max: 5_000,
+        });
+        assert_eq!(
+            problem,
+            InputProblem::TooLong {
+                chars: 5_001,
+                max: 5_000
+            }
+        );
+        assert!(problem.message().contains("5001 characters"));
+        assert_eq!(
+            PredictFailure::Input(InputProblem::Empty).message(),
+            "Write or paste a tasting note first."
+        );
+    }
+
+    #[test]
+    fn network_failures_read_as_unreachable() {
+        let failure =
+            PredictFailure::from_server_fn_error(ServerFnErrorErr::Request("refused".into()));
+        assert_eq!(failure, PredictFailure::Unreachable);
+        let failure =
+            PredictFailure::from_server_fn_error(ServerFnErrorErr::Deserialization("bad".into()));
+        assert!(matches!(failure, PredictFailure::Server(_)));
+    }
+}

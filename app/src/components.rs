@@ -1,0 +1,259 @@
+//! Small display pieces shared by the pages: the confidence gauge, probability
+//! bars and the note with its influential words highlighted.
+
+use std::collections::BTreeMap;
+
+use leptos::prelude::*;
+use vinovoyant_model::{LabelScore, TokenContribution};
+
+/// How many countries the page shows with bars and colours.
+pub const SHOWN_COUNTRIES: usize = 3;
+
+/// A probability as a whole percentage, e.g. `"72%"`.
+pub fn percent(probability: f32) -> String {
+    format!("{}%", (probability.clamp(0.0, 1.0) * 100.0).round() as u32)
+}
+
+/// A non-negative number with one decimal, e.g. `"12.3"`, for SVG attributes.
+pub fn one_decimal(value: f32) -> String {
+    format!("{:.1}", value.max(0.0))
+}
+
+/// Colours the page has for countries; countries beyond them share the last one.
+pub const COLOURS: usize = 6;
+
+/// The colour class of the country at position `slot` of the page's palette.
+pub fn slot_class(slot: usize) -> String {
+    format!("slot-{}", slot.min(COLOURS - 1))
+}
+
+/// Length of the gauge's arc: a half circle of radius 50.
+const GAUGE_ARC: f32 = std::f32::consts::PI * 50.0;
+
+/// A half-circle gauge showing how sure a model is of its top answer.
+#[component]
+pub fn ConfidenceGauge(
+    /// Probability of the top answer, in `[0, 1]`.
+    #[prop(into)]
+    value: Signal<f32>,
+) -> impl IntoView {
+    let filled = move || {
+        let length = value.get().clamp(0.0, 1.0) * GAUGE_ARC;
+        format!("{} {}", one_decimal(length), one_decimal(GAUGE_ARC))
+    };
+    let label = move || format!("Confidence {}", percent(value.get()));
+    view! {
+        <svg class="gauge" viewBox="0 0 120 68" role="img" aria-label=label>
+            <path class="gauge-track" d="M 10 60 A 50 50 0 0 1 110 60" />
+            <path class="gauge-fill" d="M 10 60 A 50 50 0 0 1 110 60" stroke-dasharray=filled />
+            <text class="gauge-value" x="60" y="56" text-anchor="middle">
+                {move || percent(value.get())}
+            </text>
+            <text class="gauge-caption" x="60" y="67" text-anchor="middle">
+                "confidence"
+            </text>
+        </svg>
+    }
+}
+
+/// Horizontal bars for the first [`SHOWN_COUNTRIES`] labels of a ranking, each in
+/// its country's colour. The bars are SVG, so the page needs no inline styles
+/// (the site's content security policy allows none).
+#[component]
+pub fn ProbabilityBars(
+    /// The ranking, most probable first.
+    #[prop(into)]
+    ranking: Signal<Vec<LabelScore>>,
+    /// Countries in the order they take the page's colours.
+    #[prop(into)]
+    palette: Signal<Vec<String>>,
+) -> impl IntoView {
+    let row = move |rank: usize| {
+        let score = move || ranking.with(|ranking| ranking.get(rank).cloned());
+        move || {
+            score().map(|score| {
+                let width = one_decimal(score.probability.clamp(0.0, 1.0) * 100.0);
+                let colour = palette
+                    .with(|palette| palette.iter().position(|label| *label == score.label))
+                    .unwrap_or(COLOURS - 1);
+                view! {
+                    <li class=format!("bar-row {}", slot_class(colour))>
+                        <span class="bar-label">{score.label}</span>
+                        <svg class="bar" viewBox="0 0 100 10" preserveAspectRatio="none" aria-hidden="true">
+                            <rect class="bar-track" width="100" height="10" />
+                            <rect class="bar-fill" width=width height="10" />
+                        </svg>
+                        <span class="bar-value">{percent(score.probability)}</span>
+                    </li>
+                }
+            })
+        }
+    };
+    view! { <ol class="bars">{(0..SHOWN_COUNTRIES).map(row).collect_view()}</ol> }
+}
+
+/// A stretch of the note: plain, or a word that pushed toward one of the top countries.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Segment {
+    /// The text as written.
+    pub text: String,
+    /// For a highlighted word: the rank of the country it pushed toward, and its name.
+    pub toward: Option<(usize, String)>,
+}
+
+/// A runner-up country gets its words highlighted only from this probability up;
+/// below it, its words are noise next to the leader's.
+pub const HIGHLIGHT_MIN_PROBABILITY: f32 = 0.1;
+
+/// Splits `text` into plain stretches and the words that pushed it toward one of
+/// the countries of `top`: the first, and any other at [`HIGHLIGHT_MIN_PROBABILITY`]
+/// or more. Each word goes to the country it pushed hardest.
+pub fn highlight_segments(
+    text: &str,
+    explanation: &[TokenContribution],
+    top: &[LabelScore],
+) -> Vec<Segment> {
+    let mut strongest: BTreeMap<(usize, usize), (usize, f32)> = BTreeMap::new();
+    for contribution in explanation.iter().filter(|c| c.weight > 0.0) {
+        let slot = top.iter().enumerate().position(|(rank, score)| {
+            score.label == contribution.label
+                && (rank == 0 || score.probability >= HIGHLIGHT_MIN_PROBABILITY)
+        });
+        let Some(slot) = slot else {
+            continue;
+        };
+        let entry = strongest
+            .entry((contribution.start, contribution.end))
+            .or_insert((slot, contribution.weight));
+        if contribution.weight > entry.1 {
+            *entry = (slot, contribution.weight);
+        }
+    }
+    let mut segments = Vec::new();
+    let mut cursor = 0;
+    for ((start, end), (slot, _)) in strongest {
+        if start < cursor {
+            continue;
+        }
+        let (Some(before), Some(word)) = (text.get(cursor..start), text.get(start..end)) else {
+            continue;
+        };
+        if !before.is_empty() {
+            segments.push(Segment {
+                text: before.to_string(),
+                toward: None,
+            });
+        }
+        segments.push(Segment {
+            text: word.to_string(),
+            toward: Some((slot, top[slot].label.clone())),
+        });
+        cursor = end;
+    }
+    if let Some(rest) = text.get(cursor..).filter(|rest| !rest.is_empty()) {
+        segments.push(Segment {
+            text: rest.to_string(),
+            toward: None,
+        });
+    }
+    segments
+}
+
+/// The note with its influential words marked in their country's colour.
+#[component]
+pub fn HighlightedNote(
+    /// The stretches of the note, from [`highlight_segments`].
+    #[prop(into)]
+    segments: Signal<Vec<Segment>>,
+) -> impl IntoView {
+    move || {
+        segments
+            .get()
+            .into_iter()
+            .map(|segment| match segment.toward {
+                Some((slot, country)) => view! {
+                    <mark class=format!("word {}", slot_class(slot)) title=format!("points to {country}")>
+                        {segment.text}
+                    </mark>
+                }
+                .into_any(),
+                None => segment.text.into_any(),
+            })
+            .collect_view()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn score(label: &str, probability: f32) -> LabelScore {
+        LabelScore {
+            label: label.to_string(),
+            probability,
+        }
+    }
+
+    fn push(token: &str, start: usize, label: &str, weight: f32) -> TokenContribution {
+        TokenContribution {
+            token: token.to_string(),
+            start,
+            end: start + token.len(),
+            label: label.to_string(),
+            weight,
+        }
+    }
+
+    #[test]
+    fn words_go_to_the_country_they_push_hardest() {
+        let text = "ripe cassis from Napa, crisp";
+        let top = [score("US", 0.6), score("France", 0.3), score("Spain", 0.05)];
+        let explanation = [
+            push("cassis", 5, "France", 0.4),
+            push("Napa", 17, "US", 0.9),
+            push("cassis", 5, "US", 0.2),
+            push("crisp", 23, "France", -0.3),
+            push("ripe", 0, "Chile", 0.5),
+            push("from", 12, "Spain", 0.8),
+        ];
+        let segments = highlight_segments(text, &explanation, &top);
+        let rebuilt: String = segments.iter().map(|s| s.text.as_str()).collect();
+        assert_eq!(rebuilt, text);
+        let marked: Vec<(&str, usize)> = segments
+            .iter()
+            .filter_map(|s| s.toward.as_ref().map(|(slot, _)| (s.text.as_str(), *slot)))
+            .collect();
+        assert_eq!(marked, vec![("cassis", 1), ("Napa", 0)]);
+    }
+
+    #[test]
+    fn offsets_outside_the_text_are_ignored() {
+        let top = [score("Italy", 0.9)];
+        let explanation = [push("vino", 40, "Italy", 1.0)];
+        let segments = highlight_segments("è buono", &explanation, &top);
+        assert_eq!(
+            segments,
+            vec![Segment {
+                text: "è buono".to_string(),
+                toward: None
+            }]
+        );
+    }
+
+    #[test]
+    fn percentages_are_whole_and_clamped() {
+        assert_eq!(percent(0.724), "72%");
+        assert_eq!(percent(0.995), "100%");
+        assert_eq!(percent(1.2), "100%");
+        assert_eq!(percent(-0.1), "0%");
+    }
+
+    #[test]
+    fn one_decimal_rounds_to_tenths() {
+        assert_eq!(one_decimal(157.0796), "157.1");
+        assert_eq!(one_decimal(0.04), "0.0");
+        assert_eq!(one_decimal(9.96), "10.0");
+        assert_eq!(one_decimal(-3.0), "0.0");
+        assert_eq!(one_decimal(0.0), "0.0");
+    }
+}

@@ -1,0 +1,203 @@
+//! The VinoVoyant web app.
+//!
+//! One crate, compiled twice: with the `ssr` feature it renders pages on the server
+//! and runs the server functions against the full model; with `hydrate` it becomes
+//! the browser bundle that takes over the server-rendered page, loads the distilled
+//! model once and guesses locally at every keystroke.
+//!
+//! * [`shell`] is the HTML document the server renders around [`App`];
+//! * [`Page`] lists the pages and their addresses;
+//! * [`api`] holds the server functions and the types they exchange;
+//! * [`pages`] holds the pages, [`components`] the pieces they are built from;
+//! * [`quick_model`] fetches the distilled model in the browser.
+//!
+//! Each page is its own document: the server renders the page at the request's
+//! path and the browser hydrates that page. There is deliberately no client-side
+//! router: `leptos_router` measured 60 KB of gzipped WASM, a tenth of the page's
+//! whole first-load budget, for navigation that full page loads do as well here.
+
+// Leptos view types nest deeply; hydrating them needs a deeper query limit.
+#![recursion_limit = "256"]
+
+pub mod api;
+pub mod components;
+pub mod examples;
+pub mod pages;
+pub mod quick_model;
+
+use leptos::prelude::*;
+
+use crate::pages::{NotFound, PredictPage};
+
+/// A page of the site.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Page {
+    /// `/`: the tasting-note form and both models' answers.
+    Predict,
+}
+
+impl Page {
+    /// Every page, in navigation order.
+    pub const ALL: &[Page] = &[Page::Predict];
+
+    /// The page's address.
+    pub fn path(self) -> &'static str {
+        match self {
+            Self::Predict => "/",
+        }
+    }
+
+    /// The page's name in the navigation.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Predict => "Predict",
+        }
+    }
+
+    /// The page's title, before the site's name.
+    pub fn title(self) -> &'static str {
+        match self {
+            Self::Predict => "Where is this wine from?",
+        }
+    }
+
+    /// The page at `path`, if there is one.
+    pub fn at(path: &str) -> Option<Self> {
+        Self::ALL.iter().copied().find(|page| page.path() == path)
+    }
+}
+
+/// The path of the page being rendered: the request's on the server, the
+/// document's in the browser (the same one, since each page is its own document).
+fn current_path() -> String {
+    #[cfg(feature = "ssr")]
+    {
+        use_context::<http::request::Parts>()
+            .map(|parts| parts.uri.path().to_string())
+            .unwrap_or_default()
+    }
+    #[cfg(all(feature = "hydrate", not(feature = "ssr")))]
+    {
+        web_sys::window()
+            .and_then(|window| window.location().pathname().ok())
+            .unwrap_or_default()
+    }
+    #[cfg(not(any(feature = "ssr", feature = "hydrate")))]
+    {
+        String::new()
+    }
+}
+
+/// The HTML document around the app: the `<head>` and the `<body>` with [`App`].
+///
+/// The server renders it for every page; only the body is hydrated, so the head is
+/// plain HTML written here (no client-side code): the page's title, the styles,
+/// the icon, the hydration scripts (which find the bundle through `options`) and,
+/// on the predict page, a preload of the distilled model the browser will fetch.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    let page = Page::at(&current_path());
+    let title = format!(
+        "{} · VinoVoyant",
+        page.map_or("Page not found", Page::title)
+    );
+    let distilled_model = (page == Some(Page::Predict))
+        .then(api::current_page_state)
+        .flatten()
+        .map(|state| {
+            view! {
+                <link
+                    rel="preload"
+                    href=quick_model::distilled_url(&state.model_version)
+                    r#as="fetch"
+                    type="application/octet-stream"
+                    crossorigin="anonymous"
+                />
+            }
+        });
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8" />
+                <meta name="viewport" content="width=device-width, initial-scale=1" />
+                <title>{title}</title>
+                <meta
+                    name="description"
+                    content="Paste a wine's tasting note and VinoVoyant guesses the country and province it comes from."
+                />
+                <meta name="theme-color" content="#5b1a2e" />
+                <link rel="stylesheet" href="/pkg/vinovoyant.css" />
+                <link rel="icon" type="image/svg+xml" href="/favicon.svg" />
+                {distilled_model}
+                <noscript>
+                    <link rel="stylesheet" href="/pkg/noscript.css" />
+                </noscript>
+                <HydrationScripts options />
+            </head>
+            <body>
+                <App />
+            </body>
+        </html>
+    }
+}
+
+/// The site: the header with its navigation, the page at the current path (or the
+/// 404 page), and the footer.
+#[component]
+pub fn App() -> impl IntoView {
+    let page = Page::at(&current_path());
+    let nav = Page::ALL
+        .iter()
+        .map(|&entry| {
+            let current = (Some(entry) == page).then_some("page");
+            view! {
+                <li>
+                    <a href=entry.path() aria-current=current>
+                        {entry.label()}
+                    </a>
+                </li>
+            }
+        })
+        .collect_view();
+    let content = match page {
+        Some(Page::Predict) => view! { <PredictPage /> }.into_any(),
+        None => view! { <NotFound /> }.into_any(),
+    };
+    view! {
+        <a class="skip-link" href="#main">
+            "Skip to content"
+        </a>
+        <header class="site-header">
+            <a class="brand" href="/">
+                <span class="brand-mark" aria-hidden="true"></span>
+                "VinoVoyant"
+            </a>
+            <nav aria-label="Main">
+                <ul class="nav-links">{nav}</ul>
+            </nav>
+        </header>
+        <main id="main" class="site-main">
+            {content}
+        </main>
+        <footer class="site-footer">
+            <p>
+                "Guesses come from models trained on published tasting notes. "
+                "They read words, not wine: treat them as a hint, not a certificate."
+            </p>
+        </footer>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_page_is_found_at_its_own_path() {
+        for &page in Page::ALL {
+            assert_eq!(Page::at(page.path()), Some(page));
+        }
+        assert_eq!(Page::at("/nowhere"), None);
+        assert_eq!(Page::at(""), None);
+    }
+}

@@ -1,0 +1,543 @@
+//! The pages: the predict page, and the page for unknown addresses.
+
+use std::time::Duration;
+
+use leptos::ev::{KeyboardEvent, MouseEvent, SubmitEvent};
+use leptos::prelude::*;
+use vinovoyant_model::{
+    InputError, LabelScore, MAX_DESCRIPTION_CHARS, TokenContribution, validate_description,
+};
+
+use crate::api::{
+    InputProblem, PageState, PredictFailure, PredictOrigin, ServerAnswer, current_page_state,
+};
+use crate::components::{
+    ConfidenceGauge, HighlightedNote, ProbabilityBars, SHOWN_COUNTRIES, highlight_segments, percent,
+};
+use crate::examples::EXAMPLES;
+use crate::quick_model::{QuickModel, use_quick_model};
+
+/// Below this probability of its top country the quick guess counts as unsure,
+/// and a pause in typing asks the full model by itself.
+pub const UNSURE_BELOW: f32 = 0.6;
+
+/// How long typing must pause before an unsure quick guess is checked by the full model.
+pub const PAUSE_BEFORE_ASKING: Duration = Duration::from_millis(600);
+
+/// `/`: the tasting-note form with the quick guess and the full model's answer.
+///
+/// Without JavaScript the form posts to `/` and the server renders this page again
+/// with the full model's answer for the note it received (a [`Submission`](crate::api::Submission)
+/// in context).
+#[component]
+pub fn PredictPage() -> impl IntoView {
+    let state = SharedValue::new(current_page_state).into_inner();
+    view! {
+        {match state {
+            Some(state) => view! { <Predictor state /> }.into_any(),
+            None => {
+                view! {
+                    <p class="notice error" role="alert">
+                        "The page could not be prepared: no model is loaded. Try again in a moment."
+                    </p>
+                }
+                    .into_any()
+            }
+        }}
+    }
+}
+
+/// What the quick guess shows for the text as it stands.
+#[derive(Debug, Clone, PartialEq)]
+enum Instant {
+    /// The distilled model is on its way.
+    Loading,
+    /// The distilled model could not be loaded.
+    Failed(String),
+    /// Nothing typed yet.
+    Waiting,
+    /// The text cannot be read.
+    Problem(InputProblem),
+    /// A guess.
+    Guess(Guess),
+}
+
+/// The distilled model's guess for one text.
+#[derive(Debug, Clone, PartialEq)]
+struct Guess {
+    text: String,
+    countries: Vec<LabelScore>,
+    explanation: Vec<TokenContribution>,
+}
+
+impl Instant {
+    fn read(model: &QuickModel, text: &str) -> Self {
+        let model = match model {
+            QuickModel::Loading => return Self::Loading,
+            QuickModel::Failed(reason) => return Self::Failed(reason.clone()),
+            QuickModel::Ready(model) => model,
+        };
+        match model.predict(text) {
+            Ok(prediction) => Self::Guess(Guess {
+                text: text.to_string(),
+                countries: prediction
+                    .countries
+                    .into_iter()
+                    .take(SHOWN_COUNTRIES)
+                    .collect(),
+                explanation: prediction.explanation,
+            }),
+            Err(InputError::Empty) => Self::Waiting,
+            Err(problem) => Self::Problem(InputProblem::from(&problem)),
+        }
+    }
+
+    /// The one-line status read out to screen readers: it changes only when the
+    /// top country or the kind of problem changes, not at every keystroke.
+    fn status(&self) -> String {
+        match self {
+            Self::Loading => "Loading the quick model…".to_string(),
+            Self::Failed(reason) => format!(
+                "The quick model couldn't be loaded ({reason}). Predict origin still asks the full model."
+            ),
+            Self::Waiting => "Start typing and a guess appears here.".to_string(),
+            Self::Problem(InputProblem::TooLong { max, .. }) => {
+                format!("This note is over {max} characters; shorten it for a guess.")
+            }
+            Self::Problem(problem) => problem.message(),
+            Self::Guess(guess) => match guess.countries.first() {
+                Some(top) => format!("Quick guess: {}.", top.label),
+                None => "The quick model knows no countries.".to_string(),
+            },
+        }
+    }
+}
+
+/// The form and both models' answers, once the page state is known.
+#[component]
+fn Predictor(state: PageState) -> impl IntoView {
+    let PageState {
+        model_version,
+        submission,
+    } = state;
+    let (initial_text, initial_outcome) = match submission {
+        Some(submission) => (submission.description, Some(submission.outcome)),
+        None => (String::new(), None),
+    };
+    let initial_notice = match &initial_outcome {
+        Some(Err(PredictFailure::Input(problem))) => Some(problem.clone()),
+        _ => None,
+    };
+
+    let text = RwSignal::new(initial_text.clone());
+    let quick = use_quick_model(&model_version);
+    let instant =
+        Memo::new(move |_| quick.with(|model| text.with(|text| Instant::read(model, text))));
+    let guess = Memo::new(move |_| match instant.get() {
+        Instant::Guess(guess) => Some(guess),
+        _ => None,
+    });
+
+    let action = ServerAction::<PredictOrigin>::new();
+    let outcome = Memo::new(move |_| action.value().get().or_else(|| initial_outcome.clone()));
+    let answer = Memo::new(move |_| outcome.get().and_then(Result::ok));
+    let notice = RwSignal::new(initial_notice);
+    let asked = StoredValue::new((!initial_text.is_empty()).then(|| initial_text.clone()));
+
+    Effect::new(move |_| {
+        if let Some(Err(PredictFailure::Input(problem))) = action.value().get() {
+            notice.set(Some(problem));
+        }
+    });
+
+    let ask = move || {
+        let note = text.get_untracked();
+        match validate_description(&note) {
+            Ok(()) => {
+                notice.set(None);
+                asked.set_value(Some(note.clone()));
+                action.dispatch(PredictOrigin { description: note });
+            }
+            Err(problem) => notice.set(Some(InputProblem::from(&problem))),
+        }
+    };
+
+    let pause = StoredValue::new(None::<TimeoutHandle>);
+    Effect::new(move |_| {
+        if let Some(handle) = pause.get_value() {
+            handle.clear();
+        }
+        let unsure_note = guess.with(|guess| {
+            guess.as_ref().and_then(|guess| {
+                let confidence = guess.countries.first().map_or(0.0, |top| top.probability);
+                (confidence < UNSURE_BELOW).then(|| guess.text.clone())
+            })
+        });
+        let Some(note) = unsure_note else {
+            pause.set_value(None);
+            return;
+        };
+        let handle = set_timeout_with_handle(
+            move || {
+                let unchanged = text.with_untracked(|text| *text == note);
+                let answered = asked.with_value(|asked| asked.as_deref() == Some(note.as_str()));
+                if unchanged && !answered {
+                    ask();
+                }
+            },
+            PAUSE_BEFORE_ASKING,
+        );
+        pause.set_value(handle.ok());
+    });
+
+    let on_submit = move |event: SubmitEvent| {
+        event.prevent_default();
+        ask();
+    };
+    let on_keydown = move |event: KeyboardEvent| {
+        if event.key() == "Enter" && (event.ctrl_key() || event.meta_key()) {
+            event.prevent_default();
+            ask();
+        }
+    };
+    let chars = move || text.with(|text| text.chars().count());
+    let pending = action.pending();
+    let palette = Memo::new(move |_| {
+        let mut labels: Vec<String> = guess.with(|guess| {
+            guess
+                .iter()
+                .flat_map(|guess| guess.countries.iter().map(|c| c.label.clone()))
+                .collect()
+        });
+        answer.with(|answer| {
+            for country in answer.iter().flat_map(|answer| &answer.countries) {
+                if !labels.contains(&country.label) {
+                    labels.push(country.label.clone());
+                }
+            }
+        });
+        labels
+    });
+
+    view! {
+        <section class="intro">
+            <h1>"Where is this wine from?"</h1>
+            <p class="lede">
+                "Paste or type a tasting note. A small model in your browser guesses as you type; "
+                "the full model on the server gives the considered answer."
+            </p>
+        </section>
+        <div class="workspace">
+            <form class="note-form" method="post" action="/" on:submit=on_submit>
+                <label for="description" class="field-label">
+                    "Tasting note"
+                </label>
+                <p id="description-hint" class="field-hint">
+                    "Aromas, flavours, structure, finish: up to "
+                    {MAX_DESCRIPTION_CHARS}
+                    " characters. "
+                    <span class="needs-js">
+                        <kbd>"Ctrl"</kbd>
+                        " + "
+                        <kbd>"Enter"</kbd>
+                        " asks the full model."
+                    </span>
+                </p>
+                <textarea
+                    id="description"
+                    name="description"
+                    data-testid="description"
+                    rows="8"
+                    spellcheck="true"
+                    placeholder="Black cherry, violets and firm tannins…"
+                    aria-describedby="description-hint description-count description-notice"
+                    aria-invalid=move || if notice.with(Option::is_some) { "true" } else { "false" }
+                    prop:value=move || text.get()
+                    on:input=move |event| {
+                        text.set(event_target_value(&event));
+                        notice.set(None);
+                    }
+                    on:keydown=on_keydown
+                >
+                    {initial_text}
+                </textarea>
+                <div class="form-row">
+                    <p
+                        id="description-count"
+                        class="count"
+                        class:over=move || { chars() > MAX_DESCRIPTION_CHARS }
+                    >
+                        {chars}
+                        " / "
+                        {MAX_DESCRIPTION_CHARS}
+                        <span class="visually-hidden">" characters"</span>
+                    </p>
+                    <button
+                        type="submit"
+                        class="primary"
+                        data-testid="predict"
+                        aria-busy=move || if pending.get() { "true" } else { "false" }
+                    >
+                        {move || if pending.get() { "Predicting…" } else { "Predict origin" }}
+                    </button>
+                </div>
+                <p id="description-notice" class="notice error" role="alert">
+                    {move || notice.get().map(|problem| problem.message())}
+                </p>
+                <fieldset class="examples">
+                    <legend>"Or try an example"</legend>
+                    <ul>
+                        {EXAMPLES
+                            .iter()
+                            .enumerate()
+                            .map(|(index, example)| {
+                                let fill = move |event: MouseEvent| {
+                                    event.prevent_default();
+                                    text.set(example.text.to_string());
+                                    notice.set(None);
+                                };
+                                view! {
+                                    <li>
+                                        <button
+                                            type="submit"
+                                            class="chip"
+                                            name="example"
+                                            value=index.to_string()
+                                            title=example.text
+                                            on:click=fill
+                                        >
+                                            {example.title}
+                                        </button>
+                                    </li>
+                                }
+                            })
+                            .collect_view()}
+                    </ul>
+                </fieldset>
+            </form>
+            <div class="results">
+                <InstantPanel instant guess palette version=model_version />
+                <ServerPanel outcome answer guess text palette pending />
+            </div>
+        </div>
+    }
+    .into_any()
+}
+
+/// The distilled model's guess, updated at every keystroke.
+#[component]
+fn InstantPanel(
+    instant: Memo<Instant>,
+    guess: Memo<Option<Guess>>,
+    palette: Memo<Vec<String>>,
+    version: String,
+) -> impl IntoView {
+    let countries = Signal::derive(move || {
+        guess.with(|guess| {
+            guess
+                .as_ref()
+                .map(|guess| guess.countries.clone())
+                .unwrap_or_default()
+        })
+    });
+    let confidence = Signal::derive(move || {
+        countries.with(|countries| countries.first().map_or(0.0, |top| top.probability))
+    });
+    let top = move || countries.with(|countries| countries.first().map(|top| top.label.clone()));
+    let segments = Signal::derive(move || {
+        guess.with(|guess| {
+            guess
+                .as_ref()
+                .map(|guess| highlight_segments(&guess.text, &guess.explanation, &guess.countries))
+                .unwrap_or_default()
+        })
+    });
+    let status = Memo::new(move |_| instant.with(Instant::status));
+    let waiting_for_js = move || instant.with(|instant| matches!(instant, Instant::Loading));
+    view! {
+        <section class="panel instant" aria-labelledby="instant-title">
+            <header class="panel-head">
+                <h2 id="instant-title">"Quick guess"</h2>
+                <span class="badge">"in your browser"</span>
+            </header>
+            <p
+                class="panel-status"
+                class:needs-js=waiting_for_js
+                class:visually-hidden=move || guess.with(Option::is_some)
+                aria-live="polite"
+            >
+                {status}
+            </p>
+            <p class="panel-status js-off-note">
+                "The quick guess needs JavaScript. Predict origin works without it."
+            </p>
+            <Show when=move || guess.with(Option::is_some)>
+                <div class="headline">
+                    <ConfidenceGauge value=confidence />
+                    <div class="headline-text">
+                        <p class="eyebrow">"Most likely"</p>
+                        <p class="country" data-testid="instant-top">
+                            {top}
+                        </p>
+                    </div>
+                </div>
+                <ProbabilityBars ranking=countries palette />
+                <h3 class="sub">"Words that point the way"</h3>
+                <p class="note-view">
+                    <HighlightedNote segments />
+                </p>
+            </Show>
+            <p class="panel-foot">"Distilled model, version " <code>{version}</code></p>
+        </section>
+    }
+    .into_any()
+}
+
+/// The full model's answer, and how it compares with the quick guess.
+#[component]
+fn ServerPanel(
+    outcome: Memo<Option<Result<ServerAnswer, PredictFailure>>>,
+    answer: Memo<Option<ServerAnswer>>,
+    guess: Memo<Option<Guess>>,
+    text: RwSignal<String>,
+    palette: Memo<Vec<String>>,
+    pending: Memo<bool>,
+) -> impl IntoView {
+    let countries = Signal::derive(move || {
+        answer.with(|answer| {
+            answer
+                .as_ref()
+                .map(|answer| answer.countries.clone())
+                .unwrap_or_default()
+        })
+    });
+    let confidence = Signal::derive(move || {
+        countries.with(|countries| countries.first().map_or(0.0, |top| top.probability))
+    });
+    let top = move || countries.with(|countries| countries.first().map(|top| top.label.clone()));
+    let province = move || {
+        answer.with(|answer| {
+            answer
+                .as_ref()
+                .and_then(|answer| answer.provinces.first())
+                .map(|province| {
+                    view! {
+                        <p class="province">
+                            "Province: " <strong>{province.label.clone()}</strong> " ("
+                            {percent(province.probability)} ")"
+                        </p>
+                    }
+                })
+        })
+    };
+    let version =
+        move || answer.with(|answer| answer.as_ref().map(|answer| answer.model_version.clone()));
+    let failure = move || match outcome.get() {
+        Some(Err(failure)) if !matches!(failure, PredictFailure::Input(_)) => Some(view! {
+            <p class="notice error" role="alert" data-testid="server-error">
+                {failure.message()}
+            </p>
+        }),
+        _ => None,
+    };
+    let comparison = move || {
+        let answer = answer.get()?;
+        let full_top = answer.countries.first()?.clone();
+        if text.with(|text| *text != answer.description) {
+            return Some(view! {
+                <p class="comparison stale">
+                    "This answer is for an earlier version of the note. Press Predict origin to update it."
+                </p>
+            }
+            .into_any());
+        }
+        let quick_top =
+            guess.with(|guess| guess.as_ref().and_then(|g| g.countries.first().cloned()))?;
+        Some(if quick_top.label == full_top.label {
+            view! {
+                <p class="comparison agree">
+                    "Both models agree: " {full_top.label} "."
+                </p>
+            }
+            .into_any()
+        } else {
+            view! {
+                <p class="comparison disagree" data-testid="disagreement">
+                    <strong>"The models disagree. "</strong>
+                    "The quick guess says " {quick_top.label} " (" {percent(quick_top.probability)}
+                    "); the full model says " {full_top.label} " (" {percent(full_top.probability)}
+                    "). When they differ, go by the full model: the quick guess is its compressed copy."
+                </p>
+            }
+            .into_any()
+        })
+    };
+    view! {
+        <section
+            class="panel server"
+            aria-labelledby="server-title"
+            aria-live="polite"
+            aria-busy=move || if pending.get() { "true" } else { "false" }
+        >
+            <header class="panel-head">
+                <h2 id="server-title">"Full model"</h2>
+                <span class="badge">"on the server"</span>
+            </header>
+            <Show when=move || pending.get()>
+                <p class="panel-status loading">
+                    <span class="spinner" aria-hidden="true"></span>
+                    "Asking the full model…"
+                </p>
+            </Show>
+            {failure}
+            <Show
+                when=move || answer.with(Option::is_some)
+                fallback=move || {
+                    view! {
+                        <p class="panel-status" class:hidden=move || pending.get()>
+                            "Press Predict origin for the full model's answer. When the quick guess is unsure, "
+                            "it asks by itself once you pause typing."
+                        </p>
+                    }
+                }
+            >
+                <div class="answer" class:dimmed=move || pending.get()>
+                    <div class="headline">
+                        <ConfidenceGauge value=confidence />
+                        <div class="headline-text">
+                            <p class="eyebrow">"The full model says"</p>
+                            <p class="country" data-testid="server-top">
+                                {top}
+                            </p>
+                            {province}
+                        </div>
+                    </div>
+                    <ProbabilityBars ranking=countries palette />
+                    {comparison}
+                    <p class="panel-foot">
+                        "Answered by the full model, version "
+                        <code data-testid="model-version">{version}</code>
+                    </p>
+                </div>
+            </Show>
+        </section>
+    }
+    .into_any()
+}
+
+/// Any address with no page.
+#[component]
+pub fn NotFound() -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+        response.set_status(http::StatusCode::NOT_FOUND);
+    }
+    view! {
+        <section class="intro">
+            <h1>"Page not found"</h1>
+            <p class="lede">
+                "There is nothing at this address. " <a href="/">"Go to the predict page"</a> "."
+            </p>
+        </section>
+    }
+}

@@ -1,0 +1,192 @@
+// Measures the web app's two budgets in headless Chromium (Debian's /usr/bin/chromium):
+//
+//   1. first load: bytes of everything a fresh browser fetches before the quick
+//      guess works (HTML, JS, WASM, CSS, icon, distilled model), both as each file
+//      gzipped at level 9 and as transferred by the server;            budget 600 KB gzipped
+//   2. keystroke to updated guess: from dispatching one `input` event to the moment
+//      the quick-guess panel shows the guess for the new text (its highlighted copy
+//      of the note equals the textarea), over 200 keystrokes appended to a short
+//      note; also to the next animation frame after that;          budget p95 16 ms
+//
+// Usage (from the repository root, after scripts/build-site.sh and a release build):
+//   node bench/first-load.mjs                 starts target/release/vinovoyant itself
+//   BENCH_URL=http://127.0.0.1:3000 node bench/first-load.mjs   uses a running server
+// Prints a JSON report; exits 1 when a budget is exceeded.
+
+import { spawn } from "node:child_process";
+import { createRequire } from "node:module";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import zlib from "node:zlib";
+
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+const require = createRequire(path.join(repoRoot, "end2end", "package.json"));
+const { chromium } = require("playwright-core");
+
+const FIRST_LOAD_BUDGET = 600_000; // 600 KB, counted in thousands to stay on the safe side
+const KEYSTROKE_P95_BUDGET_MS = 16;
+const KEYSTROKES = 200;
+const CHROMIUM_ARGS = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+  "--disable-quic",
+  "--no-first-run",
+];
+const NOTE =
+  "Deep ruby. Aromas of black cherry, cassis, graphite and violets lead to a palate of " +
+  "ripe plum and blackberry framed by firm, fine-grained tannins, toasty oak and fresh " +
+  "acidity; long, savoury finish with hints of tobacco and dried herbs.";
+
+/** Starts the release server on a free port unless BENCH_URL names one. */
+async function startServer() {
+  if (process.env.BENCH_URL) return { url: process.env.BENCH_URL, stop: () => {} };
+  const port = Number(process.env.BENCH_PORT ?? 3458);
+  const url = `http://127.0.0.1:${port}`;
+  const child = spawn(path.join(repoRoot, "target/release/vinovoyant"), [], {
+    cwd: repoRoot,
+    env: {
+      ...process.env,
+      LEPTOS_SITE_ADDR: `127.0.0.1:${port}`,
+      VINOVOYANT_SITE_ROOT: path.join(repoRoot, "target/site"),
+      VINOVOYANT_LOG_FORMAT: "text",
+      VINOVOYANT_EMF: "false",
+    },
+    stdio: ["ignore", "ignore", "inherit"],
+  });
+  const deadline = Date.now() + 120_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`the server exited with ${child.exitCode}`);
+    try {
+      if ((await fetch(`${url}/health/live`)).ok) break;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) throw new Error("the server did not come up in 120 s");
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  return { url, stop: () => child.kill("SIGTERM") };
+}
+
+/** Loads the page in a fresh context and accounts for every response. */
+async function measureFirstLoad(browser, url) {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  const cdp = await context.newCDPSession(page);
+  await cdp.send("Network.enable");
+  const responses = new Map();
+  cdp.on("Network.responseReceived", ({ requestId, response }) => {
+    responses.set(requestId, { url: response.url, status: response.status, encoding: response.headers["content-encoding"] ?? response.headers["Content-Encoding"] ?? "identity" });
+  });
+  cdp.on("Network.loadingFinished", ({ requestId, encodedDataLength }) => {
+    const entry = responses.get(requestId);
+    if (entry) entry.transferred = encodedDataLength;
+  });
+  await page.goto(url);
+  await page.locator(".instant .panel-status[aria-live]").filter({ hasText: /Start typing/ }).waitFor();
+  await page.waitForLoadState("networkidle");
+  await context.close();
+
+  const files = [];
+  for (const entry of responses.values()) {
+    // The body as the server has it (uncompressed), then gzipped at level 9.
+    const body = Buffer.from(await (await fetch(entry.url, { headers: { "accept-encoding": "identity" } })).arrayBuffer());
+    files.push({
+      path: new URL(entry.url).pathname,
+      status: entry.status,
+      bytes: body.length,
+      gzip9: zlib.gzipSync(body, { level: 9 }).length,
+      transferred: entry.transferred ?? 0,
+      servedAs: entry.encoding,
+    });
+  }
+  const sum = (key) => files.reduce((total, file) => total + file[key], 0);
+  return { files, totals: { bytes: sum("bytes"), gzip9: sum("gzip9"), transferred: sum("transferred") } };
+}
+
+/** Types NOTE one character at a time and times each update of the quick guess. */
+async function measureKeystrokes(browser, url) {
+  const page = await browser.newPage();
+  await page.goto(url);
+  await page.locator(".instant .panel-status[aria-live]").filter({ hasText: /Start typing/ }).waitFor();
+  const result = await page.evaluate(
+    async ({ note, keystrokes }) => {
+      const box = document.querySelector('[data-testid="description"]');
+      const panel = document.querySelector(".instant");
+      const shown = () => panel.querySelector(".note-view")?.textContent ?? "";
+      // The first words go in untimed: a lone letter has nothing to guess from.
+      const seed = "Deep ruby.";
+      const text = seed + note.repeat(Math.ceil((keystrokes + 1) / note.length)).slice(0, keystrokes);
+      const toDom = [];
+      const toFrame = [];
+      const tops = new Set();
+      box.value = seed;
+      box.dispatchEvent(new InputEvent("input", { bubbles: true }));
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      for (let i = seed.length + 1; i <= text.length; i++) {
+        const value = text.slice(0, i);
+        const updated = new Promise((resolve) => {
+          const observer = new MutationObserver(() => {
+            if (shown() === value) {
+              observer.disconnect();
+              resolve(performance.now());
+            }
+          });
+          observer.observe(panel, { subtree: true, childList: true, characterData: true, attributes: true });
+        });
+        const start = performance.now();
+        box.value = value;
+        box.dispatchEvent(new InputEvent("input", { bubbles: true, inputType: "insertText", data: value.at(-1) }));
+        const domAt = await updated;
+        const frameAt = await new Promise((resolve) => requestAnimationFrame(() => resolve(performance.now())));
+        toDom.push(domAt - start);
+        toFrame.push(frameAt - start);
+        tops.add(document.querySelector('[data-testid="instant-top"]')?.textContent ?? "");
+        // Let the browser idle between keys, as between real keystrokes.
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+      return { toDom, toFrame, distinctTops: tops.size, finalLength: text.length };
+    },
+    { note: NOTE, keystrokes: KEYSTROKES },
+  );
+  await page.close();
+  const stats = (values) => {
+    const sorted = [...values].sort((a, b) => a - b);
+    const at = (q) => sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)];
+    const round = (x) => Math.round(x * 100) / 100;
+    return { n: sorted.length, p50: round(at(0.5)), p95: round(at(0.95)), max: round(sorted.at(-1)) };
+  };
+  return {
+    toUpdatedGuess: stats(result.toDom),
+    toNextFrame: stats(result.toFrame),
+    distinctTopCountries: result.distinctTops,
+    finalLength: result.finalLength,
+  };
+}
+
+const server = await startServer();
+let browser;
+try {
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
+    args: CHROMIUM_ARGS,
+  });
+  const firstLoad = await measureFirstLoad(browser, server.url);
+  const keystrokes = await measureKeystrokes(browser, server.url);
+  const report = {
+    firstLoad,
+    keystrokes,
+    budgets: {
+      firstLoadGzip9: { limit: FIRST_LOAD_BUDGET, measured: firstLoad.totals.gzip9, ok: firstLoad.totals.gzip9 <= FIRST_LOAD_BUDGET },
+      keystrokeP95Ms: { limit: KEYSTROKE_P95_BUDGET_MS, measured: keystrokes.toUpdatedGuess.p95, ok: keystrokes.toUpdatedGuess.p95 <= KEYSTROKE_P95_BUDGET_MS },
+    },
+  };
+  console.log(JSON.stringify(report, null, 2));
+  process.exitCode = report.budgets.firstLoadGzip9.ok && report.budgets.keystrokeP95Ms.ok ? 0 : 1;
+} finally {
+  await browser?.close();
+  server.stop();
+}

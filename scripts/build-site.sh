@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# Builds the browser half of the site into target/site, without cargo-leptos:
+#
+#   target/site/pkg/vinovoyant.js        wasm-bindgen's JS glue (--target web)
+#   target/site/pkg/vinovoyant_bg.wasm   the hydrate bundle, optimised by wasm-opt -Oz
+#   target/site/pkg/vinovoyant.css       style/main.css
+#   target/site/pkg/noscript.css         style/noscript.css (linked inside <noscript>)
+#   target/site/…                        everything in public/
+#
+# plus a .gz copy of each text and WASM file, which the server's static
+# file handler sends to browsers that accept it.
+#
+# These are the names Leptos's <HydrationScripts/> asks for when the output name is
+# `vinovoyant` and LEPTOS_OUTPUT_NAME is unset at compile time: `{name}.js` and
+# `{name}_bg.wasm`. (Building the server with LEPTOS_OUTPUT_NAME set would make it
+# ask for `{name}.wasm` instead, so leave it unset.)
+#
+# Needs scripts/install-web-tools.sh first. The server is built separately
+# (`cargo build --release -p server`).
+set -euo pipefail
+
+repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$repo_root"
+
+name="vinovoyant"
+target_dir="${CARGO_TARGET_DIR:-$repo_root/target}"
+site="$target_dir/site"
+pkg="$site/pkg"
+wasm_opt="$repo_root/end2end/node_modules/.bin/wasm-opt"
+wasm_bindgen_version="0.2.130"
+
+step() { printf '==> %s\n' "$*"; }
+fail() { printf 'build-site: %s\n' "$*" >&2; exit 1; }
+
+[[ "$(wasm-bindgen --version 2>/dev/null)" == "wasm-bindgen $wasm_bindgen_version" ]] \
+    || fail "wasm-bindgen $wasm_bindgen_version is missing: run scripts/install-web-tools.sh"
+# Debian's wasm-opt (binaryen 108) silently produces a module browsers reject;
+# only npm's binaryen is used.
+[[ -x "$wasm_opt" ]] || fail "npm binaryen is missing: run scripts/install-web-tools.sh"
+[[ -n "${LEPTOS_OUTPUT_NAME:-}" ]] \
+    && fail "unset LEPTOS_OUTPUT_NAME: with it, Leptos asks for $name.wasm instead of ${name}_bg.wasm"
+
+step "compiling the hydrate bundle (wasm32, profile wasm-release)"
+# No `--cfg erase_components` here: it changes the hydration markers, so the
+# server would have to be built with it too, or hydration fails.
+cargo build -p frontend --lib --target wasm32-unknown-unknown --profile wasm-release
+
+step "generating the JS glue"
+rm -rf "$pkg"
+mkdir -p "$pkg"
+wasm-bindgen \
+    --target web \
+    --no-typescript \
+    --out-dir "$pkg" \
+    --out-name "$name" \
+    "$target_dir/wasm32-unknown-unknown/wasm-release/frontend.wasm"
+
+step "optimising the WASM ($(stat -c %s "$pkg/${name}_bg.wasm") bytes before)"
+"$wasm_opt" -Oz --converge --strip-debug --strip-producers \
+    --enable-bulk-memory --enable-nontrapping-float-to-int \
+    --enable-sign-ext --enable-mutable-globals \
+    -o "$pkg/${name}_bg.opt.wasm" "$pkg/${name}_bg.wasm"
+mv "$pkg/${name}_bg.opt.wasm" "$pkg/${name}_bg.wasm"
+
+step "copying styles and public files"
+cp style/main.css "$pkg/$name.css"
+cp style/noscript.css "$pkg/noscript.css"
+cp -R public/. "$site/"
+
+step "precompressing"
+find "$site" -type f \( -name '*.js' -o -name '*.wasm' -o -name '*.css' -o -name '*.svg' -o -name '*.ico' \) \
+    -print0 | while IFS= read -r -d '' file; do
+    gzip -9 --keep --force --no-name "$file"
+done
+
+for file in "$pkg/$name.js" "$pkg/${name}_bg.wasm" "$pkg/$name.css"; do
+    printf '    %-28s %8d bytes, %8d gzipped\n' "${file#"$site"/}" "$(stat -c %s "$file")" "$(stat -c %s "$file.gz")"
+done
+step "site ready in $site"
