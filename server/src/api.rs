@@ -1,0 +1,307 @@
+//! The JSON API under `/api/v1`, its OpenAPI document and the health routes.
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use serde::{Deserialize, Serialize};
+use utoipa::{OpenApi, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+use vinovoyant_inference::{Manifest, Prediction};
+use vinovoyant_model::validate_description;
+
+use crate::AppState;
+use crate::error::{ApiError, ApiJson, ErrorBody};
+use crate::health::{HealthBody, LiveBody};
+
+/// Most descriptions in one batch request.
+pub const MAX_BATCH: usize = 256;
+/// Countries listed in `predictions`.
+const TOP_COUNTRIES: usize = 5;
+
+/// One wine to place.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct PredictRequest {
+    /// A tasting note, 1 to 5,000 characters.
+    #[schema(
+        min_length = 1,
+        max_length = 5000,
+        example = "Ripe blackberry and cassis with toasty oak, from Napa Valley."
+    )]
+    pub description: String,
+}
+
+/// Several wines to place in one request.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct BatchRequest {
+    /// At most 256 tasting notes, each of 1 to 5,000 characters.
+    #[schema(max_items = 256)]
+    pub descriptions: Vec<String>,
+}
+
+/// Where one wine most likely comes from.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PredictResponse {
+    /// Version of the model bundle that answered.
+    pub model_version: String,
+    /// The most probable country.
+    pub country: String,
+    /// The five most probable countries, most probable first.
+    pub predictions: Vec<LabelProbability>,
+    /// The most probable province or state, when the model has a province head.
+    pub province: Option<LabelProbability>,
+    /// Words that drove the answer, strongest first, for the top countries.
+    pub explanation: Vec<Contribution>,
+}
+
+/// A label and its probability.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct LabelProbability {
+    /// Country or province name.
+    pub label: String,
+    /// Probability in [0, 1].
+    pub probability: f32,
+}
+
+/// How much one word of the description pushed toward one country.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Contribution {
+    /// The word as written.
+    pub token: String,
+    /// The country it pushed toward (or away from, when negative).
+    pub label: String,
+    /// Its share of that country's score.
+    pub weight: f32,
+    /// Byte offset of the word in the description.
+    pub start: usize,
+    /// Byte offset just past the word.
+    pub end: usize,
+}
+
+/// One answer per description, in order.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct BatchResponse {
+    /// A prediction or an error for each description.
+    pub results: Vec<BatchItem>,
+}
+
+/// The answer for one description of a batch.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(untagged)]
+pub enum BatchItem {
+    /// The description was scored.
+    Prediction(PredictResponse),
+    /// The description was refused (empty, too long, no words).
+    Error(ErrorBody),
+}
+
+/// The manifest of the bundle being served: version, creation time, training data
+/// and options, the label sets of both heads, validation metrics and file checksums.
+#[derive(Debug, Serialize)]
+#[serde(transparent)]
+pub struct ModelManifest(Manifest);
+
+impl utoipa::PartialSchema for ModelManifest {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        utoipa::openapi::ObjectBuilder::new()
+            .description(Some(
+                "The bundle manifest: `format`, `version`, `created`, `training_data`, \
+                 `training`, `labels` (`countries`, `provinces`), `metrics` (validation \
+                 report) and `files` (name to `sha256` and `bytes`).",
+            ))
+            .into()
+    }
+}
+
+impl ToSchema for ModelManifest {}
+
+impl PredictResponse {
+    fn new(version: &str, prediction: Prediction) -> Result<Self, ApiError> {
+        let Some(top) = prediction.countries.first() else {
+            tracing::error!("the model answered with no country");
+            return Err(ApiError::internal());
+        };
+        Ok(Self {
+            model_version: version.to_string(),
+            country: top.label.clone(),
+            province: prediction
+                .provinces
+                .into_iter()
+                .next()
+                .map(|p| LabelProbability {
+                    label: p.label,
+                    probability: p.probability,
+                }),
+            predictions: prediction
+                .countries
+                .into_iter()
+                .take(TOP_COUNTRIES)
+                .map(|c| LabelProbability {
+                    label: c.label,
+                    probability: c.probability,
+                })
+                .collect(),
+            explanation: prediction
+                .explanation
+                .into_iter()
+                .map(|t| Contribution {
+                    token: t.token,
+                    label: t.label,
+                    weight: t.weight,
+                    start: t.start,
+                    end: t.end,
+                })
+                .collect(),
+        })
+    }
+}
+
+/// Where a wine comes from, from its tasting note.
+#[utoipa::path(
+    post,
+    path = "/api/v1/predict",
+    tag = "predict",
+    request_body = PredictRequest,
+    responses(
+        (status = 200, description = "The most likely countries and province", body = PredictResponse),
+        (status = 400, description = "The body is not valid JSON", body = ErrorBody),
+        (status = 413, description = "The body is larger than 1 MiB", body = ErrorBody),
+        (status = 415, description = "The body is not sent as application/json", body = ErrorBody),
+        (status = 422, description = "The description is empty, too long or has no words", body = ErrorBody),
+        (status = 429, description = "Too many predictions are running; retry after a second", body = ErrorBody),
+    )
+)]
+async fn predict(
+    State(state): State<AppState>,
+    ApiJson(request): ApiJson<PredictRequest>,
+) -> Result<ApiJson<PredictResponse>, ApiError> {
+    validate_description(&request.description).map_err(|e| ApiError::from(&e))?;
+    let scored = state.engine.predict(vec![request.description]).await?;
+    let Some(result) = scored.results.into_iter().next() else {
+        return Err(ApiError::internal());
+    };
+    let prediction = result.map_err(|e| ApiError::from(&e))?;
+    PredictResponse::new(scored.bundle.version(), prediction).map(ApiJson)
+}
+
+/// Where each of several wines comes from; each description gets its own answer or error.
+#[utoipa::path(
+    post,
+    path = "/api/v1/predict/batch",
+    tag = "predict",
+    request_body = BatchRequest,
+    responses(
+        (status = 200, description = "One result or error per description, in order", body = BatchResponse),
+        (status = 400, description = "The body is not valid JSON", body = ErrorBody),
+        (status = 413, description = "The body is larger than 1 MiB", body = ErrorBody),
+        (status = 415, description = "The body is not sent as application/json", body = ErrorBody),
+        (status = 422, description = "More than 256 descriptions", body = ErrorBody),
+        (status = 429, description = "Too many predictions are running; retry after a second", body = ErrorBody),
+    )
+)]
+async fn predict_batch(
+    State(state): State<AppState>,
+    ApiJson(request): ApiJson<BatchRequest>,
+) -> Result<ApiJson<BatchResponse>, ApiError> {
+    let count = request.descriptions.len();
+    if count > MAX_BATCH {
+        return Err(ApiError::unprocessable(
+            "batch_too_large",
+            format!("the batch has {count} descriptions; at most {MAX_BATCH} are accepted"),
+        ));
+    }
+    let scored = state.engine.predict(request.descriptions).await?;
+    let version = scored.bundle.version();
+    let results = scored
+        .results
+        .into_iter()
+        .map(|result| {
+            let answered = result
+                .map_err(|e| ApiError::from(&e))
+                .and_then(|p| PredictResponse::new(version, p));
+            match answered {
+                Ok(response) => BatchItem::Prediction(response),
+                Err(error) => BatchItem::Error(error.body()),
+            }
+        })
+        .collect();
+    Ok(ApiJson(BatchResponse { results }))
+}
+
+/// The manifest of the model being served.
+#[utoipa::path(
+    get,
+    path = "/api/v1/model",
+    tag = "model",
+    responses((status = 200, description = "The bundle manifest", body = ModelManifest))
+)]
+async fn model(State(state): State<AppState>) -> Response {
+    let bundle = state.engine.model().current();
+    Json(ModelManifest(bundle.manifest().clone())).into_response()
+}
+
+/// Ready to serve: the model is loaded and the canary's last run passed.
+#[utoipa::path(
+    get,
+    path = "/health",
+    tag = "health",
+    responses(
+        (status = 200, description = "Serving", body = HealthBody),
+        (status = 503, description = "Not serving, with the reason", body = HealthBody),
+    )
+)]
+async fn health(State(state): State<AppState>) -> Response {
+    let body = state.health.report();
+    let status = if body.is_serving() {
+        StatusCode::OK
+    } else {
+        StatusCode::SERVICE_UNAVAILABLE
+    };
+    (status, Json(body)).into_response()
+}
+
+/// The process is up (says nothing about the model).
+#[utoipa::path(
+    get,
+    path = "/health/live",
+    tag = "health",
+    responses((status = 200, description = "Alive", body = LiveBody))
+)]
+async fn live() -> Json<LiveBody> {
+    Json(LiveBody::alive())
+}
+
+/// Unknown paths under `/api/v1`.
+async fn not_found() -> ApiError {
+    ApiError::for_status(StatusCode::NOT_FOUND)
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "VinoVoyant API",
+        description = "Reads a wine's tasting note and says where the wine comes from: country, then province.\n\nErrors are JSON `{\"error\":{\"code\",\"message\"}}`.",
+        license(name = "MIT", identifier = "MIT")
+    ),
+    tags(
+        (name = "predict", description = "Place wines from their tasting notes"),
+        (name = "model", description = "The model being served"),
+        (name = "health", description = "Load balancer checks"),
+    )
+)]
+struct ApiDoc;
+
+/// The API routes (without shared layers) and the OpenAPI document describing them.
+pub fn router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
+    let (router, mut doc) = OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .routes(routes!(predict))
+        .routes(routes!(predict_batch))
+        .routes(routes!(model))
+        .routes(routes!(health))
+        .routes(routes!(live))
+        .split_for_parts();
+    doc.info.version = env!("CARGO_PKG_VERSION").to_string();
+    let router = router.route("/api/v1/{*rest}", axum::routing::any(not_found));
+    (router, doc)
+}

@@ -1,0 +1,96 @@
+//! Runs the model off the async runtime, under the concurrency limit.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use tokio::sync::Semaphore;
+use vinovoyant_inference::{Bundle, ModelHandle, PredictError, Prediction};
+
+use crate::error::ApiError;
+use crate::telemetry::{self, Emf};
+
+/// Scores descriptions with the bundle being served.
+///
+/// Each request takes one permit of a semaphore before its work is handed to
+/// Tokio's blocking pool; when none is left the request is refused at once with 429
+/// rather than queued, so a burst can never pile up unbounded work.
+#[derive(Clone)]
+pub struct Engine {
+    model: ModelHandle,
+    permits: Arc<Semaphore>,
+    emf: Arc<Emf>,
+}
+
+/// What one request got: the bundle that answered and one result per description.
+pub struct Scored {
+    /// The bundle used, so the answer names the version that produced it.
+    pub bundle: Arc<Bundle>,
+    /// Results in the order of the descriptions.
+    pub results: Vec<Result<Prediction, PredictError>>,
+}
+
+impl Engine {
+    /// An engine allowing `max_concurrency` prediction requests at once.
+    pub fn new(model: ModelHandle, max_concurrency: usize, emf: Arc<Emf>) -> Self {
+        Self {
+            model,
+            permits: Arc::new(Semaphore::new(max_concurrency)),
+            emf,
+        }
+    }
+
+    /// The model handle, shared with the site and the health check.
+    pub fn model(&self) -> &ModelHandle {
+        &self.model
+    }
+
+    /// Scores `descriptions` with the full model as one unit of work.
+    pub async fn predict(&self, descriptions: Vec<String>) -> Result<Scored, ApiError> {
+        let Ok(permit) = Arc::clone(&self.permits).try_acquire_owned() else {
+            metrics::counter!(telemetry::REJECTED).increment(1);
+            return Err(ApiError::overloaded());
+        };
+        let bundle = self.model.current();
+        let work = Arc::clone(&bundle);
+        let timed = tokio::task::spawn_blocking(move || {
+            let _permit = permit;
+            descriptions
+                .iter()
+                .map(|text| {
+                    let start = Instant::now();
+                    let result = work.predict(text);
+                    (result, start.elapsed())
+                })
+                .collect::<Vec<_>>()
+        })
+        .await
+        .map_err(|e| {
+            tracing::error!(error = %e, "a prediction task failed");
+            ApiError::internal()
+        })?;
+        let version = bundle.version().to_string();
+        let results = timed
+            .into_iter()
+            .map(|(result, elapsed)| {
+                self.record(&version, &result, elapsed);
+                result
+            })
+            .collect();
+        Ok(Scored { bundle, results })
+    }
+
+    fn record(&self, version: &str, result: &Result<Prediction, PredictError>, elapsed: Duration) {
+        let outcome = match result {
+            Ok(_) => "ok",
+            Err(PredictError::Input(_)) => "invalid",
+            Err(PredictError::Runtime(_)) => "failed",
+        };
+        metrics::counter!(telemetry::PREDICTIONS, "model" => "full", "version" => version.to_string(), "outcome" => outcome)
+            .increment(1);
+        if result.is_ok() {
+            metrics::histogram!(telemetry::PREDICTION_DURATION, "model" => "full", "version" => version.to_string())
+                .record(elapsed.as_secs_f64());
+            self.emf.prediction(elapsed);
+        }
+    }
+}

@@ -1,0 +1,229 @@
+//! Readiness backed by a canary: test predictions with known answers, repeated on a timer.
+
+use std::sync::{Arc, RwLock};
+use std::time::Duration;
+
+use serde::Serialize;
+use utoipa::ToSchema;
+use vinovoyant_inference::{Bundle, ModelHandle};
+
+use crate::telemetry;
+
+/// Tasting notes whose country any usable model gets right, with that country.
+const CANARY: &[(&str, &str)] = &[
+    (
+        "Ripe blackberry, cassis and mocha fill this plush Napa Valley Cabernet Sauvignon, \
+         with toasty new oak and a long, supple finish.",
+        "US",
+    ),
+    (
+        "Aromas of rose, tar and dried cherry lead the nose of this Barolo. The firm palate \
+         shows Nebbiolo's grip alongside licorice and tobacco from the Langhe hills of Piedmont.",
+        "Italy",
+    ),
+    (
+        "A classic Pauillac from the Médoc, with cedar, graphite and black currant over firm \
+         tannins; this Bordeaux château blend will age for decades.",
+        "France",
+    ),
+    (
+        "This Rioja Reserva shows classic Tempranillo character: dill and coconut from \
+         American oak, red plum, leather and tobacco.",
+        "Spain",
+    ),
+    (
+        "Intensely aromatic Marlborough Sauvignon Blanc with passion fruit, gooseberry and \
+         cut grass, zesty and bright.",
+        "New Zealand",
+    ),
+    (
+        "A dense Mendoza Malbec with violet, blackberry and plum, soft tannins and a touch of \
+         chocolate from the high-altitude Uco Valley.",
+        "Argentina",
+    ),
+];
+
+/// Longest a canary run may take before it counts as failed.
+const CANARY_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// What `/health` reports.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum HealthStatus {
+    /// The model is loaded and the canary passed.
+    Ok,
+    /// Not ready to serve; `reason` says why.
+    Unavailable,
+}
+
+/// The body of `/health`.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct HealthBody {
+    /// `ok` while serving (HTTP 200), `unavailable` otherwise (HTTP 503).
+    pub status: HealthStatus,
+    /// Version of the model bundle being served.
+    pub model_version: String,
+    /// Why the server is not serving.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+}
+
+impl HealthBody {
+    /// Whether the load balancer should send traffic.
+    pub fn is_serving(&self) -> bool {
+        self.status == HealthStatus::Ok
+    }
+}
+
+/// The body of `/health/live`.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct LiveBody {
+    /// Always `alive`.
+    #[schema(example = "alive")]
+    pub status: &'static str,
+}
+
+impl LiveBody {
+    /// The only answer.
+    pub fn alive() -> Self {
+        Self { status: "alive" }
+    }
+}
+
+#[derive(Debug, Clone)]
+enum Canary {
+    NotRun,
+    Passed { version: String },
+    Failed { version: String, reason: String },
+}
+
+/// The last canary result of the model being served.
+pub struct Health {
+    model: ModelHandle,
+    last: RwLock<Canary>,
+}
+
+impl Health {
+    /// Health of `model`, unavailable until the first canary run.
+    pub fn new(model: ModelHandle) -> Self {
+        Self {
+            model,
+            last: RwLock::new(Canary::NotRun),
+        }
+    }
+
+    /// What `/health` answers now.
+    pub fn report(&self) -> HealthBody {
+        let current = self.model.current().version().to_string();
+        let last = self
+            .last
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone();
+        let (status, reason) = match last {
+            Canary::Passed { version } if version == current => (HealthStatus::Ok, None),
+            Canary::Passed { .. } | Canary::NotRun => (
+                HealthStatus::Unavailable,
+                Some("the canary has not run on this model yet".to_string()),
+            ),
+            Canary::Failed { version, reason } => (
+                HealthStatus::Unavailable,
+                Some(format!("the canary failed on model {version}: {reason}")),
+            ),
+        };
+        HealthBody {
+            status,
+            model_version: current,
+            reason,
+        }
+    }
+
+    /// Runs the canary on the bundle being served and records the result.
+    pub async fn check(&self) {
+        let bundle = self.model.current();
+        let version = bundle.version().to_string();
+        let work = Arc::clone(&bundle);
+        let run = tokio::task::spawn_blocking(move || canary(&work));
+        let outcome = match tokio::time::timeout(CANARY_TIMEOUT, run).await {
+            Ok(Ok(outcome)) => outcome,
+            Ok(Err(e)) => Err(format!("the canary task failed: {e}")),
+            Err(_) => Err(format!("no answer within {} s", CANARY_TIMEOUT.as_secs())),
+        };
+        let passed = outcome.is_ok();
+        let next = match outcome {
+            Ok(()) => Canary::Passed {
+                version: version.clone(),
+            },
+            Err(reason) => {
+                tracing::error!(model_version = %version, %reason, "health canary failed");
+                Canary::Failed {
+                    version: version.clone(),
+                    reason,
+                }
+            }
+        };
+        let previous = std::mem::replace(
+            &mut *self
+                .last
+                .write()
+                .unwrap_or_else(std::sync::PoisonError::into_inner),
+            next,
+        );
+        if let Canary::Passed { version: old } | Canary::Failed { version: old, .. } = previous
+            && old != version
+        {
+            metrics::gauge!(telemetry::MODEL_INFO, "version" => old).set(0.0);
+        }
+        metrics::gauge!(telemetry::MODEL_INFO, "version" => version).set(1.0);
+        metrics::gauge!(telemetry::CANARY_OK).set(if passed { 1.0 } else { 0.0 });
+        let result = if passed { "pass" } else { "fail" };
+        metrics::counter!(telemetry::CANARY_RUNS, "result" => result).increment(1);
+    }
+
+    /// Runs [`Health::check`] every `interval` until the task is aborted.
+    pub fn spawn(self: Arc<Self>, interval: Duration) -> tokio::task::JoinHandle<()> {
+        tokio::spawn(async move {
+            let mut ticks = tokio::time::interval(interval);
+            ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            ticks.tick().await;
+            loop {
+                ticks.tick().await;
+                self.check().await;
+            }
+        })
+    }
+}
+
+/// Checks every example of [`CANARY`]; the error lists the ones that went wrong.
+fn canary(bundle: &Bundle) -> Result<(), String> {
+    let mut wrong = Vec::new();
+    for (text, expected) in CANARY {
+        match bundle.predict(text) {
+            Ok(prediction) => {
+                let sane = prediction
+                    .countries
+                    .iter()
+                    .all(|c| c.probability.is_finite() && (0.0..=1.0).contains(&c.probability));
+                match prediction.top_country() {
+                    _ if !sane => {
+                        wrong.push(format!(
+                            "expected {expected}, got probabilities outside [0, 1]"
+                        ));
+                    }
+                    Some(top) if top.label == *expected => {}
+                    Some(top) => wrong.push(format!(
+                        "expected {expected}, got {} ({:.3})",
+                        top.label, top.probability
+                    )),
+                    None => wrong.push(format!("expected {expected}, got no country")),
+                }
+            }
+            Err(e) => wrong.push(format!("expected {expected}, got an error: {e}")),
+        }
+    }
+    if wrong.is_empty() {
+        Ok(())
+    } else {
+        Err(wrong.join("; "))
+    }
+}

@@ -1,0 +1,302 @@
+//! The VinoVoyant server: the web site, the JSON API with its OpenAPI document,
+//! health backed by a model canary, Prometheus and CloudWatch metrics, and a graceful
+//! shutdown.
+//!
+//! [`serve`] runs it all on a listener until a shutdown signal, then drains.
+
+pub mod api;
+pub mod config;
+pub mod docs;
+pub mod engine;
+pub mod error;
+pub mod health;
+mod observe;
+pub mod security;
+pub mod site;
+pub mod telemetry;
+
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context as _;
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use tokio::net::TcpListener;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::compression::CompressionLayer;
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::timeout::TimeoutLayer;
+use tracing_appender::non_blocking::NonBlocking;
+use vinovoyant_inference::{Bundle, ModelHandle};
+
+use crate::config::{Secret, ServeConfig};
+use crate::engine::Engine;
+use crate::error::ApiError;
+use crate::health::Health;
+use crate::telemetry::Emf;
+
+/// Largest request body accepted, in bytes.
+pub const MAX_BODY_BYTES: usize = 1 << 20;
+/// How often collected CloudWatch values are written out.
+const EMF_FLUSH: Duration = Duration::from_secs(10);
+/// How often the Prometheus recorder drops expired histogram samples.
+const METRICS_UPKEEP: Duration = Duration::from_secs(5);
+
+/// What every API handler can reach.
+#[derive(Clone)]
+pub struct AppState {
+    /// Runs predictions under the concurrency limit.
+    pub engine: Engine,
+    /// The canary's last result.
+    pub health: Arc<Health>,
+    metrics_token: Option<Secret>,
+}
+
+/// Loads and verifies the bundle in `dir` (off the async runtime: it reads and
+/// checks every file and builds the ONNX plan).
+pub async fn load_model(dir: &std::path::Path) -> anyhow::Result<ModelHandle> {
+    let dir = dir.to_path_buf();
+    let shown = dir.display().to_string();
+    let bundle = tokio::task::spawn_blocking(move || Bundle::load(&dir))
+        .await
+        .context("the model loader failed")?
+        .with_context(|| format!("cannot load the model bundle in {shown}"))?;
+    tracing::info!(model_version = bundle.version(), dir = %shown, "model loaded");
+    Ok(ModelHandle::new(bundle))
+}
+
+/// The application: every route with every shared layer, and the parts the server's
+/// background tasks need.
+pub struct App {
+    /// All routes, ready to serve.
+    pub router: Router,
+    /// Health of the model, checked by the canary task.
+    pub health: Arc<Health>,
+    /// CloudWatch metric lines, flushed by a background task.
+    pub emf: Arc<Emf>,
+}
+
+/// Builds the application for `config` around `model`. EMF lines go to `emf_writer`
+/// when `config.emf` is set.
+pub fn app(
+    config: &ServeConfig,
+    model: ModelHandle,
+    emf_writer: Option<NonBlocking>,
+) -> anyhow::Result<App> {
+    let emf = Arc::new(Emf::new(emf_writer.filter(|_| config.emf)));
+    let health = Arc::new(Health::new(model.clone()));
+    let site = site::routes(
+        site::options(&config.site_root, site::PKG_DIR),
+        model.clone(),
+    )
+    .layer(axum::middleware::from_fn(security::site_policy));
+    let state = AppState {
+        engine: Engine::new(model, config.max_concurrency as usize, Arc::clone(&emf)),
+        health: Arc::clone(&health),
+        metrics_token: config.metrics_token.clone(),
+    };
+    telemetry::prometheus();
+
+    let (api, openapi) = api::router();
+    let openapi =
+        serde_json::to_value(&openapi).context("cannot serialise the OpenAPI document")?;
+    let page = docs::render(&openapi);
+    let openapi_json = Bytes::from(openapi.to_string());
+    let docs_html = Bytes::from(page.html);
+    let docs_csp =
+        HeaderValue::from_str(&page.csp).context("the docs page policy is not a header value")?;
+
+    let mut api = api.route("/metrics", get(metrics));
+    if let Some(cors) = security::cors(&config.cors_origins)? {
+        api = api.layer(cors);
+    }
+    let api = api
+        .route(
+            "/api/openapi.json",
+            get(move || {
+                let body = openapi_json.clone();
+                async move { ([(header::CONTENT_TYPE, "application/json")], body) }
+            }),
+        )
+        .route(
+            "/api/docs",
+            get(move || {
+                let headers = [
+                    (
+                        header::CONTENT_TYPE,
+                        HeaderValue::from_static("text/html; charset=utf-8"),
+                    ),
+                    (header::CONTENT_SECURITY_POLICY, docs_csp.clone()),
+                ];
+                let body = docs_html.clone();
+                async move { (headers, body) }
+            }),
+        )
+        .with_state(state);
+
+    let router = with_shared_layers(api.merge(site), config, &emf);
+    Ok(App {
+        router,
+        health,
+        emf,
+    })
+}
+
+/// Wraps every route of `router` in the shared layers, outermost first: request id,
+/// logging and metrics, panic safety net, security headers, compression, JSON bodies
+/// for layer errors, timeout, body limit.
+fn with_shared_layers(router: Router, config: &ServeConfig, emf: &Arc<Emf>) -> Router {
+    let headers = security::common_headers();
+    let [csp, nosniff, referrer, frame, opener] = headers.map(|(name, value, overriding)| {
+        if overriding {
+            SetResponseHeaderLayer::overriding(name, value)
+        } else {
+            SetResponseHeaderLayer::if_not_present(name, value)
+        }
+    });
+    // `Router::layer` wraps each route, so the last layer added is the outermost.
+    router
+        .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::SERVICE_UNAVAILABLE,
+            config.request_timeout(),
+        ))
+        .layer(axum::middleware::map_response(error::normalize_errors))
+        .layer(CompressionLayer::new())
+        .layer(opener)
+        .layer(frame)
+        .layer(referrer)
+        .layer(nosniff)
+        .layer(csp)
+        .layer(CatchPanicLayer::custom(|_panic| {
+            tracing::error!("a request handler panicked");
+            ApiError::internal().into_response()
+        }))
+        .layer(axum::middleware::from_fn_with_state(
+            Arc::clone(emf),
+            observe::observe,
+        ))
+        .layer(PropagateRequestIdLayer::x_request_id())
+        .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
+}
+
+/// Prometheus text exposition of every metric.
+async fn metrics(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    if let Some(token) = &state.metrics_token {
+        let expected = format!("Bearer {}", token.expose());
+        let given = headers
+            .get(header::AUTHORIZATION)
+            .map(HeaderValue::as_bytes)
+            .unwrap_or_default();
+        if given != expected.as_bytes() {
+            return ApiError::for_status(StatusCode::UNAUTHORIZED).into_response();
+        }
+    }
+    (
+        [(
+            header::CONTENT_TYPE,
+            "text/plain; version=0.0.4; charset=utf-8",
+        )],
+        telemetry::prometheus().render(),
+    )
+        .into_response()
+}
+
+/// Serves `config` on `listener` until `shutdown` completes, then stops accepting
+/// connections and gives requests in flight the configured drain time to finish.
+pub async fn serve(
+    config: ServeConfig,
+    listener: TcpListener,
+    emf_writer: Option<NonBlocking>,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> anyhow::Result<()> {
+    tracing::info!(?config, "starting");
+    let model = load_model(&config.model_dir).await?;
+    let App {
+        router,
+        health,
+        emf,
+    } = app(&config, model, emf_writer)?;
+
+    health.check().await;
+    let report = health.report();
+    tracing::info!(status = ?report.status, model_version = %report.model_version, reason = ?report.reason, "first canary run");
+
+    let tasks = [
+        Arc::clone(&health).spawn(config.canary_interval()),
+        spawn_every(EMF_FLUSH, {
+            let emf = Arc::clone(&emf);
+            move || emf.flush()
+        }),
+        spawn_every(METRICS_UPKEEP, || telemetry::prometheus().run_upkeep()),
+    ];
+
+    let (draining_tx, draining_rx) = tokio::sync::oneshot::channel::<()>();
+    let signal = async move {
+        shutdown.await;
+        tracing::info!("shutdown requested: no new connections, draining requests in flight");
+        let _ = draining_tx.send(());
+    };
+    let address = listener
+        .local_addr()
+        .context("the listener has no address")?;
+    tracing::info!(%address, "listening");
+    let server = axum::serve(listener, router).with_graceful_shutdown(signal);
+    let drain = config.drain_time();
+    let deadline = async move {
+        if draining_rx.await.is_ok() {
+            tokio::time::sleep(drain).await;
+        } else {
+            std::future::pending::<()>().await;
+        }
+    };
+    tokio::select! {
+        served = server.into_future() => served.context("the server failed")?,
+        () = deadline => tracing::warn!(drain_secs = drain.as_secs(), "drain time over; closing the connections left"),
+    }
+    for task in tasks {
+        task.abort();
+    }
+    emf.flush();
+    tracing::info!("stopped");
+    Ok(())
+}
+
+/// Runs `tick` every `period` until aborted.
+fn spawn_every(period: Duration, tick: impl Fn() + Send + 'static) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut ticks = tokio::time::interval(period);
+        ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        ticks.tick().await;
+        loop {
+            ticks.tick().await;
+            tick();
+        }
+    })
+}
+
+/// Completes on SIGTERM or SIGINT.
+pub async fn shutdown_signal() {
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut stream) => {
+                stream.recv().await;
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "cannot listen for SIGTERM");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {},
+        () = terminate => {},
+    }
+}

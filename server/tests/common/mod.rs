@@ -1,0 +1,176 @@
+//! Helpers shared by the integration tests: an in-process server on a real socket and a
+//! raw HTTP/1.1 client for requests `reqwest` cannot make (partial bodies, chunked uploads).
+
+#![allow(dead_code)]
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use clap::Parser as _;
+use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+use vinovoyant_server::config::ServeConfig;
+
+/// Real tasting notes (not from the training data) for requests that should succeed.
+pub const NAPA: &str = "Ripe black cherry, cassis and vanilla from new French oak \
+    mark this Napa Valley Cabernet Sauvignon, with plush tannins and a long finish.";
+
+/// A server running in this process on 127.0.0.1 with an ephemeral port.
+pub struct TestServer {
+    /// `http://127.0.0.1:PORT`.
+    pub base: String,
+    /// The bound address.
+    pub addr: SocketAddr,
+    /// A client without connection reuse surprises.
+    pub client: reqwest::Client,
+    stop: Option<oneshot::Sender<()>>,
+    task: JoinHandle<anyhow::Result<()>>,
+}
+
+impl TestServer {
+    /// Starts `vinovoyant serve` with `args` and waits until it is ready.
+    pub async fn start(args: &[&str]) -> Self {
+        let config =
+            ServeConfig::try_parse_from(std::iter::once("serve").chain(args.iter().copied()))
+                .expect("valid test arguments");
+        let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let addr = listener.local_addr().expect("address");
+        let (stop, stopped) = oneshot::channel::<()>();
+        let task = tokio::spawn(vinovoyant_server::serve(
+            config,
+            listener,
+            None,
+            async move {
+                let _ = stopped.await;
+            },
+        ));
+        let server = Self {
+            base: format!("http://{addr}"),
+            addr,
+            client: reqwest::Client::builder()
+                .timeout(Duration::from_secs(30))
+                .build()
+                .expect("client"),
+            stop: Some(stop),
+            task,
+        };
+        server.wait_live().await;
+        server
+    }
+
+    async fn wait_live(&self) {
+        for _ in 0..600 {
+            if let Ok(r) = self.client.get(self.url("/health/live")).send().await
+                && r.status() == 200
+            {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!("the server did not come up");
+    }
+
+    /// The absolute URL of `path`.
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    /// POSTs `body` as JSON to `path`.
+    pub async fn post_json(&self, path: &str, body: &serde_json::Value) -> reqwest::Response {
+        self.client
+            .post(self.url(path))
+            .json(body)
+            .send()
+            .await
+            .expect("request")
+    }
+
+    /// Stops the server and waits for it to finish.
+    pub async fn stop(mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        (&mut self.task)
+            .await
+            .expect("server task")
+            .expect("server result");
+    }
+}
+
+/// Reads a JSON error answer and returns its code, checking the shape on the way.
+pub async fn error_code(response: reqwest::Response) -> String {
+    assert_eq!(
+        response
+            .headers()
+            .get("content-type")
+            .and_then(|v| v.to_str().ok()),
+        Some("application/json"),
+        "error answers are JSON"
+    );
+    let body: serde_json::Value = response.json().await.expect("JSON body");
+    let message = body["error"]["message"].as_str().expect("a message");
+    assert!(!message.is_empty());
+    body["error"]["code"].as_str().expect("a code").to_string()
+}
+
+/// A raw HTTP/1.1 exchange on its own connection.
+pub struct RawRequest {
+    stream: TcpStream,
+}
+
+impl RawRequest {
+    /// Connects and sends `head` (request line and headers, without the blank line) and
+    /// the first `body` bytes.
+    pub async fn begin(addr: SocketAddr, head: &str, body: &[u8]) -> Self {
+        let mut stream = TcpStream::connect(addr).await.expect("connect");
+        stream
+            .write_all(format!("{head}\r\n\r\n").as_bytes())
+            .await
+            .expect("write head");
+        stream.write_all(body).await.expect("write body");
+        stream.flush().await.expect("flush");
+        Self { stream }
+    }
+
+    /// Sends more body bytes.
+    pub async fn send(&mut self, bytes: &[u8]) {
+        self.stream.write_all(bytes).await.expect("write");
+        self.stream.flush().await.expect("flush");
+    }
+
+    /// Reads the whole answer (the server closes the connection: requests say
+    /// `Connection: close`) and returns the status and body.
+    pub async fn finish(mut self) -> (u16, String) {
+        let mut raw = Vec::new();
+        self.stream
+            .read_to_end(&mut raw)
+            .await
+            .expect("read the answer");
+        let text = String::from_utf8_lossy(&raw).to_string();
+        let status = text
+            .split(' ')
+            .nth(1)
+            .and_then(|s| s.parse().ok())
+            .unwrap_or_else(|| panic!("no status line in {text:?}"));
+        let body = text
+            .split_once("\r\n\r\n")
+            .map(|(_, b)| b.to_string())
+            .unwrap_or_default();
+        (status, body)
+    }
+}
+
+/// The JSON body of a predict request for `description`.
+pub fn predict_body(description: &str) -> Vec<u8> {
+    serde_json::to_vec(&serde_json::json!({ "description": description })).expect("JSON")
+}
+
+/// The head of a `POST /api/v1/predict` with a JSON body of `length` bytes.
+pub fn predict_head(length: usize) -> String {
+    format!(
+        "POST /api/v1/predict HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n\
+         Content-Length: {length}\r\nConnection: close"
+    )
+}
