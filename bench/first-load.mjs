@@ -22,20 +22,11 @@ import zlib from "node:zlib";
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const require = createRequire(path.join(repoRoot, "end2end", "package.json"));
 const { chromium } = require("playwright-core");
+const chromiumLaunch = require(path.join(repoRoot, "end2end", "chromium.cjs"));
 
 const FIRST_LOAD_BUDGET = 600_000; // 600 KB, counted in thousands to stay on the safe side
 const KEYSTROKE_P95_BUDGET_MS = 16;
 const KEYSTROKES = 200;
-const CHROMIUM_ARGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-  "--disable-quic",
-  "--no-first-run",
-];
 const NOTE =
   "Deep ruby. Aromas of black cherry, cassis, graphite and violets lead to a palate of " +
   "ripe plum and blackberry framed by firm, fine-grained tannins, toasty oak and fresh " +
@@ -170,10 +161,7 @@ async function measureKeystrokes(browser, url) {
 const server = await startServer();
 let browser;
 try {
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
-    args: CHROMIUM_ARGS,
-  });
+  browser = await chromium.launch(chromiumLaunch);
   const firstLoad = await measureFirstLoad(browser, server.url);
   const keystrokes = await measureKeystrokes(browser, server.url);
   const report = {

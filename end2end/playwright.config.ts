@@ -1,5 +1,6 @@
 import path from "node:path";
 import { defineConfig } from "@playwright/test";
+import chromiumLaunch from "./chromium.cjs";
 
 // The release server (`target/release/vinovoyant`) serves the site built by
 // scripts/build-site.sh; Playwright starts it and waits for its liveness probe.
@@ -23,19 +24,7 @@ export default defineConfig({
     baseURL,
     browserName: "chromium",
     // Debian's Chromium; Playwright cannot download its own browser here.
-    launchOptions: {
-      executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
-      args: [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--disable-quic",
-        "--no-first-run",
-      ],
-    },
+    launchOptions: chromiumLaunch,
     trace: "retain-on-failure",
   },
   webServer: external

@@ -257,24 +257,8 @@ async fn unknown_api_paths_are_json_404_and_wrong_methods_json_405() {
 #[tokio::test]
 async fn model_route_serves_the_manifest_of_the_model_in_use() {
     let server = TestServer::start(&[]).await;
-    let manifest: Value = server
-        .client
-        .get(server.url("/api/v1/model"))
-        .send()
-        .await
-        .expect("request")
-        .json()
-        .await
-        .expect("JSON");
-    let health: Value = server
-        .client
-        .get(server.url("/health"))
-        .send()
-        .await
-        .expect("request")
-        .json()
-        .await
-        .expect("JSON");
+    let manifest: Value = server.get_json("/api/v1/model").await;
+    let health: Value = server.get_json("/health").await;
     assert_eq!(manifest["version"], health["model_version"]);
     let countries = manifest["labels"]["countries"]
         .as_array()
@@ -313,15 +297,7 @@ async fn health_is_ok_once_the_canary_passes_and_live_always() {
 #[tokio::test]
 async fn openapi_document_describes_every_api_route() {
     let server = TestServer::start(&[]).await;
-    let doc: Value = server
-        .client
-        .get(server.url("/api/openapi.json"))
-        .send()
-        .await
-        .expect("request")
-        .json()
-        .await
-        .expect("JSON");
+    let doc: Value = server.get_json("/api/openapi.json").await;
     assert!(doc["openapi"].as_str().expect("version").starts_with('3'));
     for path in [
         "/api/v1/predict",
