@@ -179,19 +179,6 @@ impl Health {
         let result = if passed { "pass" } else { "fail" };
         metrics::counter!(telemetry::CANARY_RUNS, "result" => result).increment(1);
     }
-
-    /// Runs [`Health::check`] every `interval` until the task is aborted.
-    pub fn spawn(self: Arc<Self>, interval: Duration) -> tokio::task::JoinHandle<()> {
-        tokio::spawn(async move {
-            let mut ticks = tokio::time::interval(interval);
-            ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-            ticks.tick().await;
-            loop {
-                ticks.tick().await;
-                self.check().await;
-            }
-        })
-    }
 }
 
 /// Checks every example of [`CANARY`]; the error lists the ones that went wrong.

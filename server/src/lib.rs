@@ -230,12 +230,24 @@ pub async fn serve(
     tracing::info!(status = ?report.status, model_version = %report.model_version, reason = ?report.reason, "first canary run");
 
     let tasks = [
-        Arc::clone(&health).spawn(config.canary_interval()),
+        spawn_every(config.canary_interval(), {
+            let health = Arc::clone(&health);
+            move || {
+                let health = Arc::clone(&health);
+                async move { health.check().await }
+            }
+        }),
         spawn_every(EMF_FLUSH, {
             let emf = Arc::clone(&emf);
-            move || emf.flush()
+            move || {
+                emf.flush();
+                std::future::ready(())
+            }
         }),
-        spawn_every(METRICS_UPKEEP, || telemetry::prometheus().run_upkeep()),
+        spawn_every(METRICS_UPKEEP, || {
+            telemetry::prometheus().run_upkeep();
+            std::future::ready(())
+        }),
     ];
 
     let (draining_tx, draining_rx) = tokio::sync::oneshot::channel::<()>();
@@ -269,15 +281,19 @@ pub async fn serve(
     Ok(())
 }
 
-/// Runs `tick` every `period` until aborted.
-fn spawn_every(period: Duration, tick: impl Fn() + Send + 'static) -> tokio::task::JoinHandle<()> {
+/// Runs `tick` every `period` (first after one period) until aborted.
+fn spawn_every<F, Fut>(period: Duration, mut tick: F) -> tokio::task::JoinHandle<()>
+where
+    F: FnMut() -> Fut + Send + 'static,
+    Fut: std::future::Future<Output = ()> + Send,
+{
     tokio::spawn(async move {
         let mut ticks = tokio::time::interval(period);
         ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         ticks.tick().await;
         loop {
             ticks.tick().await;
-            tick();
+            tick().await;
         }
     })
 }
