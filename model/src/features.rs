@@ -91,6 +91,8 @@ pub fn extract(tokens: &[Token], spec: &FeatureSpec) -> Vec<FeatureHit> {
     let mut hits = Vec::with_capacity(words.len() * 20);
     let mut padded = String::new();
     let mut boundaries = Vec::new();
+    let mut gram_hashes: Vec<u64> = Vec::new();
+    let char_group_seed = hash_parts(Group::Char, &[]);
     for (position, &(index, word)) in words.iter().enumerate() {
         if spec.word_ngram_max >= 1 {
             hits.push(FeatureHit {
@@ -121,14 +123,28 @@ pub fn extract(tokens: &[Token], spec: &FeatureSpec) -> Vec<FeatureHit> {
         boundaries.extend(padded.char_indices().map(|(i, _)| i));
         boundaries.push(padded.len());
         let chars = boundaries.len() - 1;
-        for n in spec.char_ngram_min as usize..=spec.char_ngram_max as usize {
+        let (shortest, longest) = (spec.char_ngram_min as usize, spec.char_ngram_max as usize);
+        let sizes = longest + 1 - shortest.min(longest + 1);
+        // FNV-1a reads bytes in order, so the hash of each n-gram extends the hash
+        // of the (n-1)-gram with the same start: one pass per start position.
+        gram_hashes.clear();
+        gram_hashes.resize(chars * sizes, 0);
+        for start in 0..chars {
+            let mut hasher = FnvHasher::with_key(char_group_seed);
+            for n in 1..=longest.min(chars - start) {
+                hasher.write(&padded.as_bytes()[boundaries[start + n - 1]..boundaries[start + n]]);
+                if n >= shortest {
+                    gram_hashes[start * sizes + n - shortest] = hasher.finish();
+                }
+            }
+        }
+        for n in shortest..=longest {
             if n > chars {
                 break;
             }
             for start in 0..=chars - n {
-                let gram = &padded.as_bytes()[boundaries[start]..boundaries[start + n]];
                 hits.push(FeatureHit {
-                    hash: hash_parts(Group::Char, &[gram]),
+                    hash: gram_hashes[start * sizes + n - shortest],
                     group: Group::Char,
                     first_token: index,
                     last_token: index,
@@ -172,7 +188,8 @@ pub fn vectorize(
     hits: &[FeatureHit],
     mut lookup: impl FnMut(&FeatureHit) -> Option<(u32, f32)>,
 ) -> SparseVector {
-    let mut entry_by_index: FnvHashMap<u32, u32> = FnvHashMap::default();
+    let mut entry_by_index: FnvHashMap<u32, u32> =
+        FnvHashMap::with_capacity_and_hasher(hits.len(), Default::default());
     let mut vector = SparseVector {
         entry_of_hit: Vec::with_capacity(hits.len()),
         ..SparseVector::default()

@@ -14,6 +14,9 @@ pub const VOCABULARY_FILE: &str = "vocabulary.bin";
 pub const DISTILLED_MODEL_FILE: &str = "distilled.bin";
 /// Name of the label sets in a bundle.
 pub const LABELS_FILE: &str = "labels.json";
+/// Name of the training data's aggregates in a bundle (optional: older bundles lack it),
+/// which serve the analytics page when no data set is configured.
+pub const ANALYTICS_FILE: &str = "analytics.json";
 
 /// Everything known about a model bundle.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -110,12 +110,20 @@ pub fn explain(
     contribution: impl Fn(usize, usize) -> f32,
 ) -> Vec<TokenContribution> {
     let mut explanation = Vec::new();
+    let mut share_of_entry = vec![0.0f32; trace.vector.len()];
     for &class in classes {
+        // each hit of an entry carries an equal share of the entry's contribution
+        for (entry, (share, &count)) in share_of_entry
+            .iter_mut()
+            .zip(&trace.vector.counts)
+            .enumerate()
+        {
+            *share = contribution(entry, class) / count as f32;
+        }
         let mut per_token = vec![0.0f32; trace.tokens.len()];
         for (hit, entry) in trace.hits.iter().zip(&trace.vector.entry_of_hit) {
             let Some(entry) = entry else { continue };
-            let entry = *entry as usize;
-            let share = contribution(entry, class) / trace.vector.counts[entry] as f32;
+            let share = share_of_entry[*entry as usize];
             let first = hit.first_token as usize;
             let last = hit.last_token as usize;
             let span = (last - first + 1) as f32;

@@ -59,7 +59,14 @@ pub fn tokenize(text: &str) -> Vec<Token> {
     let mut current: Option<Token> = None;
     for (offset, original) in text.char_indices() {
         let end = offset + original.len_utf8();
-        for c in std::iter::once(original).nfkd() {
+        // ASCII decomposes to itself: skip the normaliser for the common case.
+        let ascii = original.is_ascii().then_some(original);
+        let decomposed = ascii
+            .is_none()
+            .then(|| std::iter::once(original).nfkd())
+            .into_iter()
+            .flatten();
+        for c in ascii.into_iter().chain(decomposed) {
             if is_combining_mark(c) {
                 continue;
             }

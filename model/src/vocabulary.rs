@@ -12,7 +12,7 @@
 //! | 4 | province features `P ≤ F`: the province head reads only features `0..P` |
 //! | F × 12 | each feature: FNV-1a hash (u64), then IDF (f32); its index is its position |
 
-use fnv::FnvHashMap;
+use nohash_hasher::IntMap;
 
 use crate::distilled::FormatError;
 use crate::features::{FeatureSpec, Featurized, featurize};
@@ -28,7 +28,9 @@ pub struct Vocabulary {
     hashes: Vec<u64>,
     idf: Vec<f32>,
     province_features: u32,
-    index: FnvHashMap<u64, u32>,
+    /// Feature hashes are already well mixed (FNV-1a), so the map uses them as is
+    /// instead of hashing them again: this lookup runs once per n-gram of a text.
+    index: IntMap<u64, u32>,
 }
 
 impl Vocabulary {
@@ -45,7 +47,7 @@ impl Vocabulary {
         if u32::try_from(hashes.len()).is_err() {
             return Err(FormatError::Invalid("too many features"));
         }
-        let index: FnvHashMap<u64, u32> = hashes
+        let index: IntMap<u64, u32> = hashes
             .iter()
             .enumerate()
             .map(|(i, &h)| (h, i as u32))

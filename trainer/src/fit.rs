@@ -42,14 +42,22 @@ pub struct FitOptions {
 
 impl Default for FitOptions {
     fn default() -> Self {
-        let country = Options {
+        // Tuned on the random validation split and on the new-writer check (three
+        // reviewers held out): an L2 of 3e-5 beat 1e-6, 1e-5 and 1e-4 on both; the
+        // country head leans further toward rare countries than the other heads,
+        // which helps most for writers the model has never read.
+        let shared = Options {
             epochs: 6,
             batch_size: 32,
             learning_rate: 0.01,
-            l2: 1e-6,
+            l2: 3e-5,
             balance_power: 0.5,
             dropout: 0.0,
             seed: 0,
+        };
+        let country = Options {
+            balance_power: 0.7,
+            ..shared
         };
         Self {
             seed: 42,
@@ -71,8 +79,8 @@ impl Default for FitOptions {
             distilled_word_buckets: 1 << 12,
             distilled_char_buckets: 1 << 13,
             country,
-            province: country,
-            distilled: country,
+            province: shared,
+            distilled: shared,
         }
     }
 }
