@@ -2,8 +2,9 @@ import path from "node:path";
 import { defineConfig } from "@playwright/test";
 import chromiumLaunch from "./chromium.cjs";
 
-// The release server (`target/release/vinovoyant`) serves the site built by
-// scripts/build-site.sh; Playwright starts it and waits for its liveness probe.
+// The release server (`target/release/vinovoyant`, or E2E_SERVER_BIN) serves the
+// site built by scripts/build-site.sh; Playwright starts it and waits for its
+// liveness probe.
 // E2E_BASE_URL points the tests at a server that is already running instead.
 const repoRoot = path.resolve(__dirname, "..");
 const port = Number(process.env.E2E_PORT ?? 3457);
@@ -30,7 +31,7 @@ export default defineConfig({
   webServer: external
     ? undefined
     : {
-        command: path.join(repoRoot, "target/release/vinovoyant"),
+        command: path.resolve(repoRoot, process.env.E2E_SERVER_BIN ?? "target/release/vinovoyant"),
         cwd: repoRoot,
         url: `${baseURL}/health/live`,
         env: {

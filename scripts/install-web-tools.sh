@@ -20,31 +20,54 @@ else
     rustup target add wasm32-unknown-unknown
 fi
 
-installed_bindgen="$(wasm-bindgen --version 2>/dev/null || true)"
-if [[ "$installed_bindgen" == "wasm-bindgen $wasm_bindgen_version" ]]; then
-    step "wasm-bindgen $wasm_bindgen_version present"
-else
-    # `--locked` fails here: one of its locked dependency versions is not served.
-    step "installing wasm-bindgen-cli $wasm_bindgen_version (about 8 minutes on 2 cores)"
-    cargo install wasm-bindgen-cli --version "$wasm_bindgen_version"
-fi
-
+# Chromium and the npm packages are mostly download and unpack time: fetch them in
+# the background while wasm-bindgen-cli compiles in the foreground.
+logs="$(mktemp -d)"
+pids=()
 if [[ -x "$repo_root/end2end/node_modules/.bin/wasm-opt" && -x "$repo_root/end2end/node_modules/.bin/playwright" ]]; then
     step "end2end/node_modules present"
 else
-    step "installing end2end npm packages (binaryen, @playwright/test)"
-    (cd "$repo_root/end2end" && npm ci --no-audit --no-fund)
+    step "installing end2end npm packages (binaryen, @playwright/test) in the background"
+    (cd "$repo_root/end2end" && npm ci --no-audit --no-fund) >"$logs/npm.log" 2>&1 &
+    pids+=("$!:npm")
 fi
 
 if [[ -x /usr/bin/chromium ]]; then
     step "chromium present"
 else
-    step "installing Debian's chromium"
-    if [[ "$(id -u)" -eq 0 ]]; then
-        apt-get update
-        DEBIAN_FRONTEND=noninteractive apt-get install -y chromium
-    else
-        sudo apt-get update
-        sudo DEBIAN_FRONTEND=noninteractive apt-get install -y chromium
-    fi
+    step "installing Debian's chromium in the background"
+    sudo_if_needed=()
+    [[ "$(id -u)" -eq 0 ]] || sudo_if_needed=(sudo)
+    { "${sudo_if_needed[@]}" apt-get update \
+        && "${sudo_if_needed[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y chromium; } \
+        >"$logs/chromium.log" 2>&1 &
+    pids+=("$!:chromium")
 fi
+
+installed_bindgen="$(wasm-bindgen --version 2>/dev/null || true)"
+if [[ "$installed_bindgen" == "wasm-bindgen $wasm_bindgen_version" ]]; then
+    step "wasm-bindgen $wasm_bindgen_version present"
+else
+    # `--locked` fails here: one of its locked dependency versions is not served.
+    # A lightly optimised build compiles in a fraction of the time of the full
+    # release profile, and generating the JS glue takes seconds either way.
+    step "installing wasm-bindgen-cli $wasm_bindgen_version (opt-level 1, no LTO)"
+    CARGO_PROFILE_RELEASE_OPT_LEVEL=1 \
+        CARGO_PROFILE_RELEASE_LTO=false \
+        CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16 \
+        CARGO_PROFILE_RELEASE_DEBUG=false \
+        cargo install wasm-bindgen-cli --version "$wasm_bindgen_version"
+fi
+
+for entry in "${pids[@]}"; do
+    pid="${entry%%:*}"
+    name="${entry#*:}"
+    if wait "$pid"; then
+        step "$name installed"
+    else
+        cat "$logs/$name.log" >&2
+        printf 'install-web-tools: installing %s failed\n' "$name" >&2
+        exit 1
+    fi
+done
+rm -rf "$logs"

@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Every check CI runs, in order: tools, formatting, lints (native and wasm32),
 # unit and integration tests, the model core on wasm32 (golden vectors), the
-# release build of site and server, and the browser end-to-end tests.
+# infrastructure lint (scripts/lint-infra.sh), the site build, and the browser
+# end-to-end tests against the debug server binary that `cargo test` built.
 # Tests that need the real review data read ../shared/data/wine_reviews.csv and
-# say so when it is absent.
+# say so when it is absent. The S3 tests run against moto, started here on
+# 127.0.0.1 (scripts/s3-server.sh) and stopped on exit.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -21,13 +23,21 @@ cargo clippy --workspace --all-targets -- -D warnings
 step "clippy (wasm32 hydrate crate)"
 cargo clippy -p frontend --target wasm32-unknown-unknown -- -D warnings
 
+step "S3-compatible test server (moto on 127.0.0.1, for the model store tests)"
+VINOVOYANT_TEST_S3_ENDPOINT="$(scripts/s3-server.sh)"
+export VINOVOYANT_TEST_S3_ENDPOINT
+trap 'scripts/s3-server.sh stop' EXIT
+
 step "tests (native)"
 cargo test --workspace
 
 step "model core on wasm32 (golden vectors)"
 scripts/test-wasm.sh
 
-step "release build and browser end-to-end tests"
-scripts/e2e.sh
+step "infrastructure lint (hadolint, terraform, checkov, actionlint, deploy dry-run)"
+scripts/lint-infra.sh
+
+step "site build and browser end-to-end tests (on the debug server cargo test built)"
+E2E_SERVER_BIN=target/debug/vinovoyant scripts/e2e.sh
 
 step "all checks passed"

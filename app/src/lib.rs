@@ -22,11 +22,13 @@
 pub mod api;
 pub mod components;
 pub mod examples;
+pub mod insight;
 pub mod pages;
 pub mod quick_model;
 
 use leptos::prelude::*;
 
+use crate::insight::{AnalyticsPage, ModelPage};
 use crate::pages::{NotFound, PredictPage};
 
 /// A page of the site.
@@ -34,16 +36,22 @@ use crate::pages::{NotFound, PredictPage};
 pub enum Page {
     /// `/`: the tasting-note form and both models' answers.
     Predict,
+    /// `/analytics`: charts over the reviews, with a country filter.
+    Analytics,
+    /// `/model`: the model card.
+    Model,
 }
 
 impl Page {
     /// Every page, in navigation order.
-    pub const ALL: &[Page] = &[Page::Predict];
+    pub const ALL: &[Page] = &[Page::Predict, Page::Analytics, Page::Model];
 
     /// The page's address.
     pub fn path(self) -> &'static str {
         match self {
             Self::Predict => "/",
+            Self::Analytics => "/analytics",
+            Self::Model => "/model",
         }
     }
 
@@ -51,6 +59,8 @@ impl Page {
     pub fn label(self) -> &'static str {
         match self {
             Self::Predict => "Predict",
+            Self::Analytics => "Analytics",
+            Self::Model => "Model card",
         }
     }
 
@@ -58,6 +68,8 @@ impl Page {
     pub fn title(self) -> &'static str {
         match self {
             Self::Predict => "Where is this wine from?",
+            Self::Analytics => "Wine reviews in charts",
+            Self::Model => "Model card",
         }
     }
 
@@ -161,6 +173,8 @@ pub fn App() -> impl IntoView {
         .collect_view();
     let content = match page {
         Some(Page::Predict) => view! { <PredictPage /> }.into_any(),
+        Some(Page::Analytics) => view! { <AnalyticsPage /> }.into_any(),
+        Some(Page::Model) => view! { <ModelPage /> }.into_any(),
         None => view! { <NotFound /> }.into_any(),
     };
     view! {

@@ -3,9 +3,13 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+use std::sync::Arc;
+
 use sha2::{Digest, Sha256};
+use vinovoyant_analytics::DatasetSummary;
 use vinovoyant_model::manifest::{
-    DISTILLED_MODEL_FILE, FULL_MODEL_FILE, LABELS_FILE, LabelSets, MANIFEST_FILE, VOCABULARY_FILE,
+    ANALYTICS_FILE, DISTILLED_MODEL_FILE, FULL_MODEL_FILE, LABELS_FILE, LabelSets, MANIFEST_FILE,
+    VOCABULARY_FILE,
 };
 use vinovoyant_model::{DistilledModel, FormatError, Manifest, Prediction, Vocabulary};
 
@@ -87,6 +91,7 @@ pub struct Bundle {
     full: FullModel,
     distilled: DistilledModel,
     distilled_bytes: Vec<u8>,
+    analytics: Option<Arc<DatasetSummary>>,
 }
 
 impl Bundle {
@@ -163,11 +168,21 @@ impl Bundle {
                 "the distilled model's countries differ from the manifest's".into(),
             ));
         }
+        // Optional: bundles written before the analytics page have none.
+        let analytics = match files.remove(ANALYTICS_FILE) {
+            Some(bytes) if manifest.files.contains_key(ANALYTICS_FILE) => {
+                Some(Arc::new(serde_json::from_slice(&bytes).map_err(|e| {
+                    BundleError::Inconsistent(format!("{ANALYTICS_FILE} is invalid: {e}"))
+                })?))
+            }
+            _ => None,
+        };
         Ok(Self {
             manifest,
             full,
             distilled,
             distilled_bytes,
+            analytics,
         })
     }
 
@@ -204,6 +219,11 @@ impl Bundle {
     /// The distilled model file, as served to browsers.
     pub fn distilled_bytes(&self) -> &[u8] {
         &self.distilled_bytes
+    }
+
+    /// Aggregates of the training data for the analytics page, when the bundle has them.
+    pub fn analytics(&self) -> Option<&Arc<DatasetSummary>> {
+        self.analytics.as_ref()
     }
 
     /// SHA-256 of the distilled model file.

@@ -6,15 +6,33 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use clap::{Args, Parser, ValueEnum};
+use vinovoyant_store::ModelSource;
+use vinovoyant_store::cli::S3Args;
 
 /// Options of `vinovoyant serve`. Every flag falls back to an environment variable,
 /// so the same binary is configured by flags on a laptop and by variables in a container.
 #[derive(Clone, Parser)]
 #[command(name = "vinovoyant-serve")]
 pub struct ServeConfig {
-    /// Folder of the model bundle to serve (manifest.json and the files it lists).
-    #[arg(long = "model", env = "VINOVOYANT_MODEL", default_value_os_t = vinovoyant_inference::default_model_dir())]
-    pub model_dir: PathBuf,
+    /// Model to serve: a bundle folder (manifest.json and the files it lists), or a
+    /// model store channel, `s3://bucket/prefix?channel=prod` (`?version=<v>` pins
+    /// one), fetched and verified at start-up. When the store cannot give a sound
+    /// bundle, the bundled default serves and `/health` says `degraded`.
+    #[arg(long, env = "VINOVOYANT_MODEL", default_value_t = ModelSource::Local(vinovoyant_inference::default_model_dir()))]
+    pub model: ModelSource,
+
+    /// Folder where bundles fetched from a model store are kept.
+    #[arg(long, env = "VINOVOYANT_MODEL_CACHE", default_value_os_t = std::env::temp_dir().join("vinovoyant-models"))]
+    pub model_cache: PathBuf,
+
+    /// Seconds between checks of the model store for a newly promoted version, which
+    /// then replaces the model without failing requests in flight. Off when unset.
+    #[arg(long, env = "VINOVOYANT_MODEL_POLL_SECS", value_parser = clap::value_parser!(u64).range(1..))]
+    pub model_poll_secs: Option<u64>,
+
+    /// How to reach the model store.
+    #[command(flatten)]
+    pub s3: S3Args,
 
     /// Address to listen on (the Leptos convention).
     #[arg(long, env = "LEPTOS_SITE_ADDR", default_value = "127.0.0.1:3000")]
@@ -52,9 +70,19 @@ pub struct ServeConfig {
     /// Bearer token required to read `/metrics`; open when unset.
     #[arg(long, env = "VINOVOYANT_METRICS_TOKEN")]
     pub metrics_token: Option<Secret>,
+
+    /// Review CSV behind the analytics page: a local path or `s3://bucket/key`, read
+    /// once at start-up in the background. Unset, the model bundle's aggregates serve.
+    #[arg(long, env = "VINOVOYANT_DATA")]
+    pub data: Option<vinovoyant_store::DataLocation>,
 }
 
 impl ServeConfig {
+    /// How often to look for a newly promoted model, if at all.
+    pub fn model_poll(&self) -> Option<Duration> {
+        self.model_poll_secs.map(Duration::from_secs)
+    }
+
     /// How long in-flight requests may take to finish on shutdown.
     pub fn drain_time(&self) -> Duration {
         Duration::from_secs(self.drain_secs)
@@ -75,7 +103,10 @@ impl ServeConfig {
 impl fmt::Debug for ServeConfig {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ServeConfig")
-            .field("model_dir", &self.model_dir)
+            .field("model", &self.model.to_string())
+            .field("model_cache", &self.model_cache)
+            .field("model_poll_secs", &self.model_poll_secs)
+            .field("s3", &self.s3)
             .field("addr", &self.addr)
             .field("site_root", &self.site_root)
             .field("max_concurrency", &self.max_concurrency)
@@ -85,6 +116,7 @@ impl fmt::Debug for ServeConfig {
             .field("cors_origins", &self.cors_origins)
             .field("emf", &self.emf)
             .field("metrics_token", &self.metrics_token)
+            .field("data", &self.data)
             .finish()
     }
 }

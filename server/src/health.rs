@@ -52,6 +52,9 @@ const CANARY_TIMEOUT: Duration = Duration::from_secs(5);
 pub enum HealthStatus {
     /// The model is loaded and the canary passed.
     Ok,
+    /// Serving (HTTP 200), but not the model that was asked for: the fallback bundle,
+    /// because the configured one could not be loaded; `reason` says why.
+    Degraded,
     /// Not ready to serve; `reason` says why.
     Unavailable,
 }
@@ -59,11 +62,11 @@ pub enum HealthStatus {
 /// The body of `/health`.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct HealthBody {
-    /// `ok` while serving (HTTP 200), `unavailable` otherwise (HTTP 503).
+    /// `ok` or `degraded` while serving (HTTP 200), `unavailable` otherwise (HTTP 503).
     pub status: HealthStatus,
     /// Version of the model bundle being served.
     pub model_version: String,
-    /// Why the server is not serving.
+    /// Why the server is not serving, or serves a fallback model.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
 }
@@ -71,7 +74,7 @@ pub struct HealthBody {
 impl HealthBody {
     /// Whether the load balancer should send traffic.
     pub fn is_serving(&self) -> bool {
-        self.status == HealthStatus::Ok
+        matches!(self.status, HealthStatus::Ok | HealthStatus::Degraded)
     }
 }
 
@@ -97,10 +100,12 @@ enum Canary {
     Failed { version: String, reason: String },
 }
 
-/// The last canary result of the model being served.
+/// The last canary result of the model being served, and whether that model is a
+/// fallback.
 pub struct Health {
     model: ModelHandle,
     last: RwLock<Canary>,
+    degraded: RwLock<Option<String>>,
 }
 
 impl Health {
@@ -109,19 +114,47 @@ impl Health {
         Self {
             model,
             last: RwLock::new(Canary::NotRun),
+            degraded: RwLock::new(None),
         }
+    }
+
+    /// Marks the model being served as a fallback (`Some(reason)`) or as the one asked
+    /// for (`None`).
+    pub fn set_degraded(&self, reason: Option<String>) {
+        *self
+            .degraded
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = reason;
+    }
+
+    /// Version of the model being served.
+    pub fn model_version(&self) -> String {
+        self.model.current().version().to_string()
+    }
+
+    /// Why the model being served is a fallback, if it is.
+    pub fn degraded(&self) -> Option<String> {
+        self.degraded
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone()
     }
 
     /// What `/health` answers now.
     pub fn report(&self) -> HealthBody {
-        let current = self.model.current().version().to_string();
-        let last = self
-            .last
-            .read()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .clone();
+        // Under the lock, so a swap (see `adopt`) is seen whole or not at all.
+        let (current, last) = {
+            let last = self
+                .last
+                .read()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            (self.model.current().version().to_string(), last.clone())
+        };
         let (status, reason) = match last {
-            Canary::Passed { version } if version == current => (HealthStatus::Ok, None),
+            Canary::Passed { version } if version == current => match self.degraded() {
+                Some(reason) => (HealthStatus::Degraded, Some(reason)),
+                None => (HealthStatus::Ok, None),
+            },
             Canary::Passed { .. } | Canary::NotRun => (
                 HealthStatus::Unavailable,
                 Some("the canary has not run on this model yet".to_string()),
@@ -138,17 +171,37 @@ impl Health {
         }
     }
 
+    /// Serves `bundle` from now on if it passes the canary; otherwise keeps the model
+    /// being served and says why. Requests in flight finish on the model they started
+    /// with.
+    pub async fn adopt(&self, bundle: Bundle) -> Result<(), String> {
+        let bundle = Arc::new(bundle);
+        let version = bundle.version().to_string();
+        run_canary(Arc::clone(&bundle)).await?;
+        let bundle = Arc::try_unwrap(bundle)
+            .map_err(|_| "the canary kept a reference to the new model".to_string())?;
+        let previous = {
+            let mut last = self
+                .last
+                .write()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            self.model.replace(bundle);
+            std::mem::replace(
+                &mut *last,
+                Canary::Passed {
+                    version: version.clone(),
+                },
+            )
+        };
+        record(previous, version, true);
+        Ok(())
+    }
+
     /// Runs the canary on the bundle being served and records the result.
     pub async fn check(&self) {
         let bundle = self.model.current();
         let version = bundle.version().to_string();
-        let work = Arc::clone(&bundle);
-        let run = tokio::task::spawn_blocking(move || canary(&work));
-        let outcome = match tokio::time::timeout(CANARY_TIMEOUT, run).await {
-            Ok(Ok(outcome)) => outcome,
-            Ok(Err(e)) => Err(format!("the canary task failed: {e}")),
-            Err(_) => Err(format!("no answer within {} s", CANARY_TIMEOUT.as_secs())),
-        };
+        let outcome = run_canary(bundle).await;
         let passed = outcome.is_ok();
         let next = match outcome {
             Ok(()) => Canary::Passed {
@@ -162,23 +215,43 @@ impl Health {
                 }
             }
         };
-        let previous = std::mem::replace(
-            &mut *self
+        let previous = {
+            let mut last = self
                 .last
                 .write()
-                .unwrap_or_else(std::sync::PoisonError::into_inner),
-            next,
-        );
-        if let Canary::Passed { version: old } | Canary::Failed { version: old, .. } = previous
-            && old != version
-        {
-            metrics::gauge!(telemetry::MODEL_INFO, "version" => old).set(0.0);
-        }
-        metrics::gauge!(telemetry::MODEL_INFO, "version" => version).set(1.0);
-        metrics::gauge!(telemetry::CANARY_OK).set(if passed { 1.0 } else { 0.0 });
-        let result = if passed { "pass" } else { "fail" };
-        metrics::counter!(telemetry::CANARY_RUNS, "result" => result).increment(1);
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            if self.model.current().version() != version {
+                // The model was swapped while the canary ran; `adopt` recorded the
+                // new one's result, which this older one must not overwrite.
+                return;
+            }
+            std::mem::replace(&mut *last, next)
+        };
+        record(previous, version, passed);
     }
+}
+
+/// Runs the canary on `bundle` off the async runtime, within [`CANARY_TIMEOUT`].
+async fn run_canary(bundle: Arc<Bundle>) -> Result<(), String> {
+    let run = tokio::task::spawn_blocking(move || canary(&bundle));
+    match tokio::time::timeout(CANARY_TIMEOUT, run).await {
+        Ok(Ok(outcome)) => outcome,
+        Ok(Err(e)) => Err(format!("the canary task failed: {e}")),
+        Err(_) => Err(format!("no answer within {} s", CANARY_TIMEOUT.as_secs())),
+    }
+}
+
+/// Updates the model and canary metrics after a canary run on `version`.
+fn record(previous: Canary, version: String, passed: bool) {
+    if let Canary::Passed { version: old } | Canary::Failed { version: old, .. } = previous
+        && old != version
+    {
+        metrics::gauge!(telemetry::MODEL_INFO, "version" => old).set(0.0);
+    }
+    metrics::gauge!(telemetry::MODEL_INFO, "version" => version).set(1.0);
+    metrics::gauge!(telemetry::CANARY_OK).set(if passed { 1.0 } else { 0.0 });
+    let result = if passed { "pass" } else { "fail" };
+    metrics::counter!(telemetry::CANARY_RUNS, "result" => result).increment(1);
 }
 
 /// Checks every example of [`CANARY`]; the error lists the ones that went wrong.

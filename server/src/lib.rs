@@ -6,10 +6,13 @@
 
 pub mod api;
 pub mod config;
+pub mod dataset;
 pub mod docs;
 pub mod engine;
 pub mod error;
 pub mod health;
+pub mod healthcheck;
+pub mod model_source;
 mod observe;
 pub mod security;
 pub mod site;
@@ -84,7 +87,8 @@ pub struct App {
 }
 
 /// Builds the application for `config` around `model`. EMF lines go to `emf_writer`
-/// when `config.emf` is set.
+/// when `config.emf` is set. A data set in `config.data` starts loading in the
+/// background, so this must run inside the async runtime.
 pub fn app(
     config: &ServeConfig,
     model: ModelHandle,
@@ -95,6 +99,7 @@ pub fn app(
     let site = site::routes(
         site::options(&config.site_root, site::PKG_DIR),
         model.clone(),
+        dataset::start(config.data.clone()),
     )
     .layer(axum::middleware::from_fn(security::site_policy));
     let state = AppState {
@@ -218,17 +223,19 @@ pub async fn serve(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
     tracing::info!(?config, "starting");
-    let model = load_model(&config.model_dir).await?;
+    let model_source::Initial { model, degraded } = model_source::load_initial(&config).await?;
     let App {
         router,
         health,
         emf,
     } = app(&config, model, emf_writer)?;
+    health.set_degraded(degraded);
 
     health.check().await;
     let report = health.report();
     tracing::info!(status = ?report.status, model_version = %report.model_version, reason = ?report.reason, "first canary run");
 
+    let poller = model_source::spawn_poller(&config, &health);
     let tasks = [
         spawn_every(config.canary_interval(), {
             let health = Arc::clone(&health);
@@ -273,7 +280,7 @@ pub async fn serve(
         served = server.into_future() => served.context("the server failed")?,
         () = deadline => tracing::warn!(drain_secs = drain.as_secs(), "drain time over; closing the connections left"),
     }
-    for task in tasks {
+    for task in tasks.into_iter().chain(poller) {
         task.abort();
     }
     emf.flush();

@@ -33,6 +33,17 @@ enum Command {
     Eval(vinovoyant_trainer::cli::EvalArgs),
     /// Say where the wine of one tasting note comes from.
     Predict(vinovoyant_trainer::cli::PredictArgs),
+    /// Ask a running server for /health: exit 0 on HTTP 200, 1 otherwise (for
+    /// container health checks in an image without curl).
+    Healthcheck(vinovoyant_server::healthcheck::HealthcheckArgs),
+    /// Publish, list, promote, roll back and verify model versions in an S3 model store.
+    Models(vinovoyant_store::cli::ModelsArgs),
+    /// Upload data sets to S3.
+    Datasets(vinovoyant_store::cli::DatasetsArgs),
+    /// Copy a model store (every version and channel pointer) to a backup prefix.
+    Backup(vinovoyant_store::cli::CopyArgs),
+    /// Copy a backup back to the production prefix.
+    Restore(vinovoyant_store::cli::CopyArgs),
 }
 
 fn main() -> ExitCode {
@@ -49,6 +60,13 @@ fn main() -> ExitCode {
         Command::Train(args) => vinovoyant_trainer::cli::train(args),
         Command::Eval(args) => vinovoyant_trainer::cli::eval(args),
         Command::Predict(args) => vinovoyant_trainer::cli::predict(args),
+        Command::Healthcheck(args) => {
+            vinovoyant_server::healthcheck::run(&args).map_err(Into::into)
+        }
+        Command::Models(args) => vinovoyant_store::cli::models(args),
+        Command::Datasets(args) => vinovoyant_store::cli::datasets(args),
+        Command::Backup(args) => vinovoyant_store::cli::backup(args),
+        Command::Restore(args) => vinovoyant_store::cli::restore(args),
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
@@ -105,5 +123,87 @@ mod tests {
         };
         assert_eq!(config.max_concurrency, 7);
         assert!(Cli::try_parse_from(["vinovoyant", "serve", "--max-concurrency", "0"]).is_err());
+    }
+
+    #[test]
+    fn healthcheck_takes_a_url_and_a_timeout() {
+        let cli = Cli::try_parse_from([
+            "vinovoyant",
+            "healthcheck",
+            "--url",
+            "http://127.0.0.1:8080/health",
+            "--timeout-secs",
+            "2",
+        ])
+        .expect("healthcheck flags");
+        let Some(Command::Healthcheck(args)) = cli.command else {
+            panic!("healthcheck parsed");
+        };
+        assert_eq!(args.url.as_deref(), Some("http://127.0.0.1:8080/health"));
+        assert_eq!(args.timeout_secs, 2);
+    }
+
+    #[test]
+    fn store_commands_and_a_store_model_parse() {
+        let store = ["--store", "s3://vino-bucket/models"];
+        for command in [
+            &["models", "publish", "--bundle", "models"][..],
+            &["models", "list", "--json"],
+            &[
+                "models",
+                "promote",
+                "20260101-000000-abc",
+                "--channel",
+                "prod",
+            ],
+            &["models", "rollback", "--channel", "prod"],
+            &["models", "verify"],
+        ] {
+            let args = [&["vinovoyant"][..], command, &store].concat();
+            assert!(Cli::try_parse_from(&args).is_ok(), "{args:?}");
+        }
+        assert!(
+            Cli::try_parse_from(["vinovoyant", "models", "list", "--store", "not-s3"]).is_err()
+        );
+        for command in [
+            &[
+                "backup",
+                "--from",
+                "s3://vino-bucket/models",
+                "--to",
+                "s3://vino-backup/models",
+            ][..],
+            &[
+                "restore",
+                "--from",
+                "s3://vino-backup/models",
+                "--to",
+                "s3://vino-bucket/models",
+            ],
+            &[
+                "datasets",
+                "upload",
+                "--file",
+                "reviews.csv",
+                "--to",
+                "s3://vino-bucket/data/reviews.csv",
+            ],
+        ] {
+            let args = [&["vinovoyant"][..], command].concat();
+            assert!(Cli::try_parse_from(&args).is_ok(), "{args:?}");
+        }
+        let cli = Cli::try_parse_from([
+            "vinovoyant",
+            "--model",
+            "s3://vino-bucket/models?channel=blue",
+            "--model-poll-secs",
+            "30",
+        ])
+        .expect("a store model");
+        assert_eq!(
+            cli.serve.model.to_string(),
+            "s3://vino-bucket/models?channel=blue"
+        );
+        assert_eq!(cli.serve.model_poll_secs, Some(30));
     }
 }

@@ -3,8 +3,9 @@
 //!
 //! | route | answer |
 //! |---|---|
-//! | `GET` each [`Page`] path (`/`) | the page, rendered by Leptos and hydrated in the browser |
+//! | `GET` each [`Page`] path (`/`, `/analytics`, `/model`) | the page, rendered by Leptos and hydrated in the browser |
 //! | `POST /` | the predict page with the full model's answer for the posted form (no JavaScript) |
+//! | `GET /analytics/charts?country=…` | the analytics charts for a country, as an HTML fragment (the filter's redraw) |
 //! | `POST /_app/*` | the app's server functions |
 //! | `GET /model/{version}/distilled.bin` | the distilled model of the bundle served, immutable |
 //! | anything else | a file under the site root (`pkg/…`, `favicon.svg`), else the 404 page |
@@ -15,9 +16,10 @@
 use std::path::Path;
 
 use app::api::{PredictFailure, PredictForm, Submission, answer_note};
+use app::insight::DatasetFeed;
 use app::{Page, shell};
 use axum::body::{Body, Bytes};
-use axum::extract::{FromRef, Path as UrlPath, Request, State};
+use axum::extract::{FromRef, Path as UrlPath, Query, Request, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -26,6 +28,7 @@ use axum::{Form, Router};
 use leptos::config::{Env, LeptosOptions};
 use leptos::prelude::{provide_context, use_context};
 use leptos_axum::LeptosRoutes;
+use serde::Deserialize;
 use vinovoyant_inference::ModelHandle;
 
 use crate::security::CspNonce;
@@ -55,6 +58,7 @@ pub fn options(site_root: &Path, pkg_dir: &str) -> LeptosOptions {
 struct Site {
     options: LeptosOptions,
     model: ModelHandle,
+    feed: DatasetFeed,
 }
 
 impl FromRef<Site> for LeptosOptions {
@@ -63,15 +67,18 @@ impl FromRef<Site> for LeptosOptions {
     }
 }
 
-/// Every route of the site, serving the app with `model`.
+/// Every route of the site, serving the app with `model`, and the analytics page
+/// with the aggregates of `feed` (or the bundle's).
 ///
 /// Pages take the CSP nonce that the server's site policy puts in the request's
 /// extensions ([`CspNonce`]), so wrap these routes in `security::site_policy`.
-pub fn routes(options: LeptosOptions, model: ModelHandle) -> Router {
+pub fn routes(options: LeptosOptions, model: ModelHandle, feed: DatasetFeed) -> Router {
     let context = {
         let model = model.clone();
+        let feed = feed.clone();
         move || {
             provide_context(model.clone());
+            provide_context(feed.clone());
             provide_request_nonce();
         }
     };
@@ -84,6 +91,7 @@ pub fn routes(options: LeptosOptions, model: ModelHandle) -> Router {
     let site = Site {
         options: options.clone(),
         model,
+        feed,
     };
     // With no route listing, Leptos registers only the server functions (and sets
     // up its executor); each page is routed below, from `Page::ALL`.
@@ -95,6 +103,7 @@ pub fn routes(options: LeptosOptions, model: ModelHandle) -> Router {
     router
         .route("/", post(submit_without_js))
         .route("/model/{version}/distilled.bin", get(distilled_model))
+        .route("/analytics/charts", get(analytics_charts))
         .fallback(leptos_axum::file_and_error_handler_with_context::<Site, _>(
             context, shell,
         ))
@@ -125,7 +134,7 @@ async fn submit_without_js(
         description,
         outcome,
     };
-    let Site { options, model } = site;
+    let Site { options, model, .. } = site;
     let render = leptos_axum::render_app_async_with_context(
         move || {
             provide_context(model.clone());
@@ -139,6 +148,32 @@ async fn submit_without_js(
         *response.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
     }
     response
+}
+
+/// The query of `GET /analytics/charts`.
+#[derive(Debug, Deserialize)]
+struct ChartsQuery {
+    /// One of the countries the filter offers; empty or absent for all of them.
+    country: Option<String>,
+}
+
+/// `GET /analytics/charts?country=…`: the analytics charts for `country`, as the
+/// HTML fragment the filter swaps into the page (any other country: all of them).
+async fn analytics_charts(State(site): State<Site>, Query(query): Query<ChartsQuery>) -> Response {
+    let country = query
+        .country
+        .as_deref()
+        .map(str::trim)
+        .filter(|c| !c.is_empty());
+    let markup = app::insight::charts_markup(&site.model, &site.feed, country);
+    (
+        [(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("text/html; charset=utf-8"),
+        )],
+        markup,
+    )
+        .into_response()
 }
 
 /// `GET /model/{version}/distilled.bin`: the distilled model of the bundle served,

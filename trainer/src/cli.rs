@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use anyhow::Context;
 use clap::Args;
 use vinovoyant_inference::{Bundle, default_model_dir};
+use vinovoyant_store::{DataLocation, read_bytes_blocking};
 
 use crate::data::{Dataset, read_reviews};
 use crate::evaluate::{Summary, evaluate};
@@ -14,9 +15,10 @@ use crate::train::{RunOptions, train_bundle};
 /// Options of `vinovoyant train`.
 #[derive(Debug, Args)]
 pub struct TrainArgs {
-    /// CSV of reviews with at least `description,country` columns.
+    /// CSV of reviews with at least `description,country` columns: a local path or
+    /// `s3://bucket/key`.
     #[arg(long, env = "VINOVOYANT_DATA")]
-    pub data: PathBuf,
+    pub data: DataLocation,
     /// Folder to write the bundle into.
     #[arg(long)]
     pub out: PathBuf,
@@ -33,26 +35,32 @@ pub struct TrainArgs {
     /// Most features the full model keeps.
     #[arg(long, default_value_t = FitOptions::default().max_features)]
     pub max_features: usize,
-    /// Passes over the data for every head.
-    #[arg(long, default_value_t = FitOptions::default().country.epochs)]
-    pub epochs: usize,
-    /// Adam's initial step size for every head.
-    #[arg(long, default_value_t = FitOptions::default().country.learning_rate)]
-    pub learning_rate: f32,
-    /// Class balancing: 0 ignores class sizes, 1 weighs every class alike.
-    #[arg(long, default_value_t = FitOptions::default().country.balance_power)]
-    pub balance_power: f32,
-    /// Share of each review's features dropped at random in every training pass.
-    #[arg(long, default_value_t = FitOptions::default().country.dropout)]
-    pub dropout: f32,
+    /// Passes over the data for every head [default: each head's tuned value].
+    #[arg(long)]
+    pub epochs: Option<usize>,
+    /// Adam's initial step size for every head [default: each head's tuned value].
+    #[arg(long)]
+    pub learning_rate: Option<f32>,
+    /// Class balancing for every head: 0 ignores class sizes, 1 weighs every class
+    /// alike [default: each head's tuned value].
+    #[arg(long)]
+    pub balance_power: Option<f32>,
+    /// Share of each review's features dropped at random in every training pass
+    /// [default: each head's tuned value].
+    #[arg(long)]
+    pub dropout: Option<f32>,
+    /// L2 penalty on the weights of the features a batch touches, for every head
+    /// [default: each head's tuned value].
+    #[arg(long)]
+    pub l2: Option<f32>,
 }
 
 /// Options of `vinovoyant eval`.
 #[derive(Debug, Args)]
 pub struct EvalArgs {
-    /// CSV of labelled reviews.
+    /// CSV of labelled reviews: a local path or `s3://bucket/key`.
     #[arg(long)]
-    pub data: PathBuf,
+    pub data: DataLocation,
     /// Bundle folder; the committed default bundle when absent.
     #[arg(long, env = "VINOVOYANT_MODEL")]
     pub model: Option<PathBuf>,
@@ -71,9 +79,17 @@ pub struct PredictArgs {
     pub model: Option<PathBuf>,
 }
 
-fn load_data(path: &PathBuf) -> anyhow::Result<Dataset> {
-    let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
-    let dataset = read_reviews(&bytes).with_context(|| format!("cannot use {}", path.display()))?;
+/// The bytes of a data file, from this machine or from S3.
+fn read_data(location: &DataLocation) -> anyhow::Result<Vec<u8>> {
+    read_bytes_blocking(location).with_context(|| format!("cannot read {location}"))
+}
+
+fn load_data(location: &DataLocation) -> anyhow::Result<Dataset> {
+    parse_data(location, &read_data(location)?)
+}
+
+fn parse_data(location: &DataLocation, bytes: &[u8]) -> anyhow::Result<Dataset> {
+    let dataset = read_reviews(bytes).with_context(|| format!("cannot use {location}"))?;
     let rejected = dataset.rejected;
     if rejected.total() > 0 {
         eprintln!(
@@ -87,8 +103,7 @@ fn load_data(path: &PathBuf) -> anyhow::Result<Dataset> {
     }
     anyhow::ensure!(
         !dataset.reviews.is_empty(),
-        "{} has no usable review",
-        path.display()
+        "{location} has no usable review"
     );
     Ok(dataset)
 }
@@ -100,17 +115,26 @@ fn load_bundle(model: Option<PathBuf>) -> anyhow::Result<Bundle> {
 
 /// Runs `vinovoyant train`.
 pub fn train(args: TrainArgs) -> anyhow::Result<()> {
-    let dataset = load_data(&args.data)?;
+    let path = &args.data;
+    let bytes = read_data(path)?;
+    let dataset = parse_data(path, &bytes)?;
+    let started = std::time::Instant::now();
+    let log = |line: &str| eprintln!("[{:>6.1}s] {line}", started.elapsed().as_secs_f32());
+    log("aggregating the reviews for the analytics page");
+    let rows = vinovoyant_analytics::read_reviews(&bytes)
+        .with_context(|| format!("cannot aggregate {path}"))?;
+    let analytics = vinovoyant_analytics::aggregate(&rows.reviews);
     let mut fit = FitOptions {
         seed: args.seed,
         max_features: args.max_features,
         ..FitOptions::default()
     };
     for options in [&mut fit.country, &mut fit.province, &mut fit.distilled] {
-        options.epochs = args.epochs;
-        options.learning_rate = args.learning_rate;
-        options.balance_power = args.balance_power;
-        options.dropout = args.dropout;
+        options.epochs = args.epochs.unwrap_or(options.epochs);
+        options.learning_rate = args.learning_rate.unwrap_or(options.learning_rate);
+        options.balance_power = args.balance_power.unwrap_or(options.balance_power);
+        options.dropout = args.dropout.unwrap_or(options.dropout);
+        options.l2 = args.l2.unwrap_or(options.l2);
     }
     let run = RunOptions {
         fit,
@@ -120,9 +144,8 @@ pub fn train(args: TrainArgs) -> anyhow::Result<()> {
             .into_iter()
             .filter(|w| !w.trim().is_empty())
             .collect(),
+        analytics: Some(analytics),
     };
-    let started = std::time::Instant::now();
-    let log = |line: &str| eprintln!("[{:>6.1}s] {line}", started.elapsed().as_secs_f32());
     let manifest = train_bundle(&dataset, &run, &args.out, &log)?;
     let m = &manifest.metrics.random_split;
     eprintln!(

@@ -71,22 +71,9 @@ pub fn read_reviews(bytes: &[u8]) -> Result<Dataset, DataError> {
     let sha256 = hex::encode(Sha256::digest(bytes));
     let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(bytes);
     let headers = reader.headers()?.clone();
-    let column = |name: &str| {
-        headers
-            .iter()
-            .position(|h| h.trim().eq_ignore_ascii_case(name))
-    };
-    let (description, country) = match (column("description"), column("country")) {
-        (Some(d), Some(c)) => (d, c),
-        (d, c) => {
-            let missing = [("description", d), ("country", c)]
-                .into_iter()
-                .filter(|(_, at)| at.is_none())
-                .map(|(name, _)| name.to_string())
-                .collect();
-            return Err(DataError::MissingColumns(missing));
-        }
-    };
+    let (description, country) = vinovoyant_analytics::required_columns(&headers)
+        .map_err(DataError::MissingColumns)?;
+    let column = |name| vinovoyant_analytics::column(&headers, name);
     let province = column("province");
     let taster = column("taster_name");
     let mut dataset = Dataset {

@@ -5,10 +5,11 @@ use std::path::Path;
 use std::time::Instant;
 
 use anyhow::Context;
+use vinovoyant_analytics::DatasetSummary;
 use vinovoyant_inference::{FullModel, sha256_hex};
 use vinovoyant_model::manifest::{
-    DISTILLED_MODEL_FILE, DataFingerprint, Evaluation, FULL_MODEL_FILE, FileEntry, LABELS_FILE,
-    MANIFEST_FILE, TrainingSummary, VOCABULARY_FILE, ValidationReport,
+    ANALYTICS_FILE, DISTILLED_MODEL_FILE, DataFingerprint, Evaluation, FULL_MODEL_FILE, FileEntry,
+    LABELS_FILE, MANIFEST_FILE, TrainingSummary, VOCABULARY_FILE, ValidationReport,
 };
 use vinovoyant_model::{DistilledModel, Manifest};
 
@@ -34,6 +35,9 @@ pub struct RunOptions {
     /// Writers whose reviews are kept out of a second, check-only model, to measure
     /// what a writer the model has never read gets. Empty skips the check.
     pub new_writers: Vec<String>,
+    /// Aggregates of the training data for the analytics page, shipped in the bundle
+    /// as `analytics.json` when given.
+    pub analytics: Option<DatasetSummary>,
 }
 
 /// The models of a run with the files that hold them.
@@ -169,8 +173,12 @@ pub fn train_bundle(
         Some(new_writer_check(dataset, &split, run, log)?)
     };
     std::fs::create_dir_all(out).with_context(|| format!("cannot create {}", out.display()))?;
+    let mut files = built.files;
+    if let Some(summary) = &run.analytics {
+        files.insert(ANALYTICS_FILE.to_string(), serde_json::to_vec(summary)?);
+    }
     let mut entries = BTreeMap::new();
-    for (name, bytes) in &built.files {
+    for (name, bytes) in &files {
         std::fs::write(out.join(name), bytes).with_context(|| format!("cannot write {name}"))?;
         entries.insert(
             name.clone(),

@@ -4,7 +4,7 @@
 use std::path::Path;
 
 use vinovoyant_inference::{Bundle, BundleError};
-use vinovoyant_model::manifest::DISTILLED_MODEL_FILE;
+use vinovoyant_model::manifest::{ANALYTICS_FILE, DISTILLED_MODEL_FILE};
 use vinovoyant_trainer::data::read_reviews;
 use vinovoyant_trainer::fit::FitOptions;
 use vinovoyant_trainer::train::{RunOptions, train_bundle};
@@ -32,6 +32,7 @@ fn small_run() -> RunOptions {
         fit,
         validation_fraction: 0.2,
         new_writers: Vec::new(),
+        analytics: None,
     }
 }
 
@@ -108,4 +109,31 @@ fn a_tampered_file_is_refused() {
         Err(BundleError::Checksum { file, .. }) => assert_eq!(file, DISTILLED_MODEL_FILE),
         other => panic!("expected a checksum error, got {other:?}"),
     }
+}
+
+#[test]
+fn aggregates_ship_in_the_bundle_and_are_optional() {
+    let bytes = fixture();
+    let dataset = read_reviews(&bytes).unwrap();
+    let rows = vinovoyant_analytics::read_reviews(&bytes).unwrap();
+    let summary = vinovoyant_analytics::aggregate_with(&rows.reviews, &|_| 0.0);
+    let with = tempfile::tempdir().unwrap();
+    let run = RunOptions {
+        analytics: Some(summary.clone()),
+        ..small_run()
+    };
+    let manifest = train_bundle(&dataset, &run, with.path(), &|_| {}).unwrap();
+    assert!(manifest.files.contains_key(ANALYTICS_FILE));
+    let bundle = Bundle::load(with.path()).unwrap();
+    assert_eq!(bundle.analytics().map(|a| a.reviews), Some(90));
+    assert_eq!(
+        bundle.analytics().map(|a| a.countries.len()),
+        Some(summary.countries.len())
+    );
+
+    // A bundle without the file (as written before the analytics page) still loads.
+    let without = tempfile::tempdir().unwrap();
+    let manifest = train_bundle(&dataset, &small_run(), without.path(), &|_| {}).unwrap();
+    assert!(!manifest.files.contains_key(ANALYTICS_FILE));
+    assert!(Bundle::load(without.path()).unwrap().analytics().is_none());
 }

@@ -1,0 +1,92 @@
+//! The charts and the model card: every chart is drawn, accessible, and escapes what it prints.
+#![cfg(feature = "render")]
+
+use vinovoyant_analytics::render::{CHART_IDS, MODEL_CHART_IDS, analytics_charts, model_card};
+use vinovoyant_analytics::{Review, aggregate_with};
+use vinovoyant_model::Manifest;
+
+fn reviews() -> Vec<Review> {
+    let row = |country: &str, points: f64, price: f64, variety: &str| Review {
+        country: country.to_string(),
+        points: Some(points),
+        price: Some(price),
+        variety: Some(variety.to_string()),
+        description: format!("A {variety} note from {country}"),
+    };
+    vec![
+        row("France", 90.0, 20.0, "Rosé <b>&</b> Co"),
+        row("France", 86.0, 12.0, "Merlot"),
+        row("Italy", 88.0, 35.0, "Nebbiolo"),
+        row("Italy", 91.0, 80.0, "Nebbiolo"),
+    ]
+}
+
+fn assert_accessible_charts(html: &str, ids: &[&str]) {
+    for id in ids {
+        assert!(
+            html.contains(&format!(r#"id="chart-{id}""#)),
+            "chart {id} is missing"
+        );
+        assert!(
+            html.contains(&format!(r#"<title id="{id}-title">"#)),
+            "chart {id} has no title"
+        );
+        assert!(
+            html.contains(&format!(r#"<desc id="{id}-desc">"#)),
+            "chart {id} has no description"
+        );
+    }
+    assert_eq!(html.matches("<svg ").count(), ids.len());
+    assert_eq!(html.matches("</svg>").count(), ids.len());
+    assert_eq!(html.matches(r#"role="img""#).count(), ids.len());
+    assert!(html.matches("viewBox=").count() >= ids.len());
+    assert!(
+        !html.contains("style="),
+        "inline styles break the site's CSP"
+    );
+}
+
+#[test]
+fn every_analytics_chart_is_drawn_with_a_text_alternative() {
+    let summary = aggregate_with(&reviews(), &|_| 0.1);
+    let html = analytics_charts(&summary, None);
+    assert_accessible_charts(&html, &CHART_IDS);
+    assert!(html.contains("Rosé &lt;b&gt;&amp;&lt;/b&gt; Co"));
+    assert!(!html.contains("<b>"));
+    assert!(html.contains(r#"<p class="insight">"#));
+    assert!(html.contains("Most reviewed varieties, all countries"));
+}
+
+#[test]
+fn a_selected_country_is_highlighted_and_narrows_the_other_charts() {
+    let summary = aggregate_with(&reviews(), &|_| 0.1);
+    let all = analytics_charts(&summary, None);
+    let italy = analytics_charts(&summary, Some("italy"));
+    assert_ne!(all, italy);
+    assert!(italy.contains("Most reviewed varieties, Italy"));
+    assert!(italy.contains("ch-selected"));
+    assert!(!all.contains("ch-selected"));
+    // Unknown countries draw the whole data set.
+    assert_eq!(analytics_charts(&summary, Some("Atlantis")), all);
+}
+
+#[test]
+fn the_model_card_draws_its_charts_and_tables_from_the_manifest() {
+    let manifest_path = concat!(env!("CARGO_MANIFEST_DIR"), "/../models/manifest.json");
+    let manifest: Manifest =
+        serde_json::from_slice(&std::fs::read(manifest_path).expect("the default bundle"))
+            .expect("a manifest");
+    let html = model_card(&manifest);
+    assert_accessible_charts(&html, &MODEL_CHART_IDS);
+    assert!(html.contains(&manifest.version));
+    assert!(html.contains(r#"data-testid="per-country""#));
+    for country in &manifest.labels.countries {
+        assert!(
+            html.contains(&format!(r#"<th scope="row">{country}</th>"#)),
+            "{country}"
+        );
+    }
+    if manifest.metrics.new_writers.is_some() {
+        assert!(html.contains("new writers"));
+    }
+}

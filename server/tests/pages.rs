@@ -1,0 +1,149 @@
+//! The analytics page and the model card, rendered by a real server: every chart is
+//! there, the country filter works without JavaScript and through its server
+//! function, and the data source is named whichever it is.
+
+mod common;
+
+use std::time::Duration;
+
+use common::TestServer;
+use vinovoyant_analytics::render::{CHART_IDS, MODEL_CHART_IDS};
+
+/// A review CSV of our own with two countries, for `--data`.
+const REVIEWS: &str = "description,country,variety,points,price\n\
+    \"Ripe plum, lovely and round\",France,Merlot,90,25\n\
+    Firm and dusty cherry,France,Merlot,87,18\n\
+    Bright cherry and violets,Italy,Sangiovese,88,22\n\
+    Tar and roses with grip,Italy,Nebbiolo,93,60\n";
+
+async fn page(server: &TestServer, path: &str) -> (u16, String) {
+    let response = server
+        .client
+        .get(server.url(path))
+        .send()
+        .await
+        .expect("request");
+    let status = response.status().as_u16();
+    (status, response.text().await.expect("HTML"))
+}
+
+fn assert_charts(html: &str, ids: &[&str]) {
+    for id in ids {
+        assert!(
+            html.contains(&format!(r#"id="chart-{id}""#)),
+            "chart {id} is missing"
+        );
+        assert!(
+            html.contains(&format!(r#"<title id="{id}-title">"#)),
+            "chart {id} has no title"
+        );
+    }
+    assert!(html.matches(r#"role="img""#).count() >= ids.len());
+}
+
+#[tokio::test]
+async fn analytics_and_model_pages_render_every_chart_from_the_bundle() {
+    let server = TestServer::start(&[]).await;
+    let (status, html) = page(&server, "/analytics").await;
+    assert_eq!(status, 200);
+    assert_charts(&html, &CHART_IDS);
+    assert!(
+        html.contains("bundled aggregates (model version "),
+        "no source indicator"
+    );
+    assert!(html.contains(r#"<select id="country" name="country""#));
+    assert!(html.contains(r#"<a href="/analytics" aria-current="page">"#));
+
+    // The filter without JavaScript: a GET form answered with the whole page.
+    let (status, italy) = page(&server, "/analytics?country=Italy").await;
+    assert_eq!(status, 200);
+    assert_charts(&italy, &CHART_IDS);
+    assert!(italy.contains("Most reviewed varieties, Italy"));
+    assert!(italy.contains(r#"<option value="Italy" selected"#));
+    // An unknown country falls back to all of them.
+    let (_, unknown) = page(&server, "/analytics?country=Atlantis").await;
+    assert!(unknown.contains("Most reviewed varieties, all countries"));
+
+    let (status, card) = page(&server, "/model").await;
+    assert_eq!(status, 200);
+    assert_charts(&card, &MODEL_CHART_IDS);
+    assert!(card.contains(r#"data-testid="per-country""#));
+    assert!(card.contains(r#"data-testid="scores""#));
+    assert!(card.contains("Model card · VinoVoyant"));
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn the_filter_endpoint_answers_with_fresh_charts() {
+    let server = TestServer::start(&[]).await;
+    let response = server
+        .client
+        .get(server.url("/analytics/charts?country=New%20Zealand"))
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(response.status(), 200);
+    assert_eq!(
+        response.headers()["content-type"],
+        "text/html; charset=utf-8"
+    );
+    let markup = response.text().await.expect("HTML");
+    assert!(markup.starts_with("<figure"));
+    assert_charts(&markup, &CHART_IDS);
+    assert!(markup.contains("Most reviewed varieties, New Zealand"));
+    let (status, all) = page(&server, "/analytics/charts").await;
+    assert_eq!(status, 200);
+    assert!(all.contains("Most reviewed varieties, all countries"));
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn a_configured_data_set_replaces_the_bundled_aggregates() {
+    let dir = std::env::temp_dir().join(format!("vinovoyant-pages-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("a temporary folder");
+    let csv = dir.join("reviews.csv");
+    std::fs::write(&csv, REVIEWS).expect("written");
+    let path = csv.to_string_lossy().to_string();
+    let server = TestServer::start(&["--data", &path]).await;
+    // While the file is read the page says so; then the indicator names it.
+    let indicator = format!("<strong>local file ({path})</strong>");
+    let mut html = String::new();
+    for _ in 0..100 {
+        html = page(&server, "/analytics").await.1;
+        if html.contains(&indicator) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(html.contains(&indicator), "no local source indicator");
+    assert!(!html.contains("still being read"));
+    assert_charts(&html, &CHART_IDS);
+    // Only the fixture's countries are offered.
+    assert!(html.contains(r#"<option value="France""#));
+    assert!(!html.contains(r#"<option value="US""#));
+    assert!(html.contains(
+        "Italy has the highest median score (90.5 points) of the 2 most reviewed countries"
+    ));
+    server.stop().await;
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[tokio::test]
+async fn an_unusable_data_set_is_reported_and_the_bundle_serves() {
+    let server = TestServer::start(&["--data", "/nonexistent/reviews.csv"]).await;
+    let mut html = String::new();
+    for _ in 0..100 {
+        html = page(&server, "/analytics").await.1;
+        if html.contains("could not be used") {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(
+        html.contains("The data set (local file (/nonexistent/reviews.csv)) could not be used"),
+        "no failure notice"
+    );
+    assert!(html.contains("bundled aggregates (model version "));
+    assert_charts(&html, &CHART_IDS);
+    server.stop().await;
+}
