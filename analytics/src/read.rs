@@ -49,8 +49,7 @@ pub struct ReadReviews {
 pub fn read_reviews(bytes: &[u8]) -> Result<ReadReviews, ReadError> {
     let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(bytes);
     let headers = reader.headers()?.clone();
-    let (description, country) =
-        required_columns(&headers).map_err(ReadError::MissingColumns)?;
+    let (description, country) = required_columns(&headers).map_err(ReadError::MissingColumns)?;
     let column = |name| column(&headers, name);
     let (points, price, variety) = (column("points"), column("price"), column("variety"));
     let mut read = ReadReviews {

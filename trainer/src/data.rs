@@ -71,8 +71,8 @@ pub fn read_reviews(bytes: &[u8]) -> Result<Dataset, DataError> {
     let sha256 = hex::encode(Sha256::digest(bytes));
     let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(bytes);
     let headers = reader.headers()?.clone();
-    let (description, country) = vinovoyant_analytics::required_columns(&headers)
-        .map_err(DataError::MissingColumns)?;
+    let (description, country) =
+        vinovoyant_analytics::required_columns(&headers).map_err(DataError::MissingColumns)?;
     let column = |name| vinovoyant_analytics::column(&headers, name);
     let province = column("province");
     let taster = column("taster_name");
