@@ -244,21 +244,11 @@ async fn slow_requests_time_out_with_a_json_503() {
 #[tokio::test]
 async fn unknown_api_paths_are_json_404_and_wrong_methods_json_405() {
     let server = TestServer::start(&[]).await;
-    let response = server
-        .client
-        .get(server.url("/api/v1/nothing-here"))
-        .send()
-        .await
-        .expect("request");
+    let response = server.get("/api/v1/nothing-here").await;
     assert_eq!(response.status(), 404);
     assert_eq!(error_code(response).await, "not_found");
 
-    let response = server
-        .client
-        .get(server.url("/api/v1/predict"))
-        .send()
-        .await
-        .expect("request");
+    let response = server.get("/api/v1/predict").await;
     assert_eq!(response.status(), 405);
     assert!(response.headers().contains_key("allow"));
     assert_eq!(error_code(response).await, "method_not_allowed");
@@ -282,24 +272,14 @@ async fn model_route_serves_the_manifest_of_the_model_in_use() {
 #[tokio::test]
 async fn health_is_ok_once_the_canary_passes_and_live_always() {
     let server = TestServer::start(&[]).await;
-    let response = server
-        .client
-        .get(server.url("/health"))
-        .send()
-        .await
-        .expect("request");
+    let response = server.get("/health").await;
     assert_eq!(response.status(), 200);
     let body: Value = response.json().await.expect("JSON");
     assert_eq!(body["status"], "ok");
     assert!(body["model_version"].is_string());
     assert!(body.get("reason").is_none());
 
-    let live = server
-        .client
-        .get(server.url("/health/live"))
-        .send()
-        .await
-        .expect("request");
+    let live = server.get("/health/live").await;
     assert_eq!(live.status(), 200);
     assert_eq!(live.json::<Value>().await.expect("JSON")["status"], "alive");
     server.stop().await;
@@ -341,12 +321,7 @@ async fn openapi_document_describes_every_api_route() {
 #[tokio::test]
 async fn docs_page_is_self_contained_html() {
     let server = TestServer::start(&[]).await;
-    let response = server
-        .client
-        .get(server.url("/api/docs"))
-        .send()
-        .await
-        .expect("request");
+    let response = server.get("/api/docs").await;
     assert_eq!(response.status(), 200);
     assert_eq!(
         response.headers()["content-type"],
@@ -374,23 +349,15 @@ async fn metrics_count_requests_predictions_canary_and_model_version() {
         .post_json("/api/v1/predict", &json!({ "description": "" }))
         .await;
     let version = server
-        .client
-        .get(server.url("/health"))
-        .send()
+        .get("/health")
         .await
-        .expect("request")
         .json::<Value>()
         .await
         .expect("JSON")["model_version"]
         .as_str()
         .expect("version")
         .to_string();
-    let response = server
-        .client
-        .get(server.url("/metrics"))
-        .send()
-        .await
-        .expect("request");
+    let response = server.get("/metrics").await;
     assert_eq!(response.status(), 200);
     assert!(
         response.headers()["content-type"]
@@ -415,12 +382,7 @@ async fn metrics_count_requests_predictions_canary_and_model_version() {
 #[tokio::test]
 async fn metrics_token_guards_metrics_when_set() {
     let server = TestServer::start(&["--metrics-token", "s3cret"]).await;
-    let refused = server
-        .client
-        .get(server.url("/metrics"))
-        .send()
-        .await
-        .expect("request");
+    let refused = server.get("/metrics").await;
     assert_eq!(refused.status(), 401);
     assert_eq!(error_code(refused).await, "unauthorized");
     let allowed = server
@@ -523,12 +485,7 @@ async fn hostile_input_never_yields_a_500() {
             );
         }
     }
-    let health = server
-        .client
-        .get(server.url("/health"))
-        .send()
-        .await
-        .expect("request");
+    let health = server.get("/health").await;
     assert_eq!(health.status(), 200);
     server.stop().await;
 }
@@ -538,12 +495,7 @@ async fn pages_carry_a_fresh_nonce_that_their_policy_names() {
     let server = TestServer::start(&[]).await;
     let mut nonces = Vec::new();
     for _ in 0..2 {
-        let response = server
-            .client
-            .get(server.url("/"))
-            .send()
-            .await
-            .expect("request");
+        let response = server.get("/").await;
         assert_eq!(response.status(), 200);
         let csp = response.headers()["content-security-policy"]
             .to_str()

@@ -17,12 +17,7 @@ const REVIEWS: &str = "description,country,variety,points,price\n\
     Tar and roses with grip,Italy,Nebbiolo,93,60\n";
 
 async fn page(server: &TestServer, path: &str) -> (u16, String) {
-    let response = server
-        .client
-        .get(server.url(path))
-        .send()
-        .await
-        .expect("request");
+    let response = server.get(path).await;
     let status = response.status().as_u16();
     (status, response.text().await.expect("HTML"))
 }
@@ -76,12 +71,7 @@ async fn analytics_and_model_pages_render_every_chart_from_the_bundle() {
 #[tokio::test]
 async fn the_filter_endpoint_answers_with_fresh_charts() {
     let server = TestServer::start(&[]).await;
-    let response = server
-        .client
-        .get(server.url("/analytics/charts?country=New%20Zealand"))
-        .send()
-        .await
-        .expect("request");
+    let response = server.get("/analytics/charts?country=New%20Zealand").await;
     assert_eq!(response.status(), 200);
     assert_eq!(
         response.headers()["content-type"],

@@ -79,14 +79,16 @@ impl TestServer {
 
     /// GETs `path` and parses its body as JSON.
     pub async fn get_json(&self, path: &str) -> serde_json::Value {
+        self.get(path).await.json().await.expect("JSON")
+    }
+
+    /// GETs `path`; any answer, whatever its status, is returned.
+    pub async fn get(&self, path: &str) -> reqwest::Response {
         self.client
             .get(self.url(path))
             .send()
             .await
             .expect("request")
-            .json()
-            .await
-            .expect("JSON")
     }
 
     /// POSTs `body` as JSON to `path`.
