@@ -92,8 +92,18 @@ pub struct DistilledModel {
 pub fn bucket(hit: &FeatureHit, word_buckets: u32, char_buckets: u32) -> u32 {
     let folded = hit.hash ^ (hit.hash >> 32);
     match hit.group {
-        Group::Word => (folded % u64::from(word_buckets)) as u32,
-        Group::Char => word_buckets + (folded % u64::from(char_buckets)) as u32,
+        Group::Word => reduce(folded, word_buckets),
+        Group::Char => word_buckets + reduce(folded, char_buckets),
+    }
+}
+
+/// `value % buckets`, with a mask instead of a division when `buckets` is a power
+/// of two (the same result, several times faster).
+fn reduce(value: u64, buckets: u32) -> u32 {
+    if buckets.is_power_of_two() {
+        (value & u64::from(buckets - 1)) as u32
+    } else {
+        (value % u64::from(buckets)) as u32
     }
 }
 

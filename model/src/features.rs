@@ -9,7 +9,8 @@
 
 use std::hash::Hasher;
 
-use fnv::{FnvHashMap, FnvHasher};
+use fnv::FnvHasher;
+use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 
 use crate::text::{InputError, Token, tokenize, validate_description};
@@ -188,8 +189,8 @@ pub fn vectorize(
     hits: &[FeatureHit],
     mut lookup: impl FnMut(&FeatureHit) -> Option<(u32, f32)>,
 ) -> SparseVector {
-    let mut entry_by_index: FnvHashMap<u32, u32> =
-        FnvHashMap::with_capacity_and_hasher(hits.len(), Default::default());
+    let mut entry_by_index: FxHashMap<u32, u32> =
+        FxHashMap::with_capacity_and_hasher(hits.len(), Default::default());
     let mut vector = SparseVector {
         entry_of_hit: Vec::with_capacity(hits.len()),
         ..SparseVector::default()
@@ -210,31 +211,23 @@ pub fn vectorize(
         });
         vector.entry_of_hit.push(entry);
     }
+    // most n-grams occur once, and ln 1 is exactly 0: skip the logarithm for them
     vector.values = vector
         .counts
         .iter()
         .zip(&idfs)
-        .map(|(&count, &idf)| (1.0 + libm::logf(count as f32)) * idf)
+        .map(|(&count, &idf)| match count {
+            1 => idf,
+            _ => (1.0 + libm::logf(count as f32)) * idf,
+        })
         .collect();
-    for group in [Group::Word, Group::Char] {
-        let norm = vector
-            .values
-            .iter()
-            .zip(&groups)
-            .filter(|(_, g)| **g == group)
-            .map(|(v, _)| v * v)
-            .sum::<f32>()
-            .sqrt();
-        if norm > 0.0 {
-            for (value, _) in vector
-                .values
-                .iter_mut()
-                .zip(&groups)
-                .filter(|(_, g)| **g == group)
-            {
-                *value /= norm;
-            }
-        }
+    let mut squares = [0.0f32; 2];
+    for (value, group) in vector.values.iter().zip(&groups) {
+        squares[*group as usize] += value * value;
+    }
+    let scales = squares.map(|s| if s > 0.0 { 1.0 / s.sqrt() } else { 0.0 });
+    for (value, group) in vector.values.iter_mut().zip(&groups) {
+        *value *= scales[*group as usize];
     }
     vector
 }

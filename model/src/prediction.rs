@@ -103,38 +103,48 @@ pub struct Trace<'a> {
 
 /// Explains the classes in `classes` from per-entry contributions:
 /// `contribution(entry, class)` is the entry's value times its weight for the class.
+/// One pass over the hits serves every class.
 pub fn explain(
     trace: &Trace<'_>,
     labels: &[String],
     classes: &[usize],
     contribution: impl Fn(usize, usize) -> f32,
 ) -> Vec<TokenContribution> {
-    let mut explanation = Vec::new();
-    let mut share_of_entry = vec![0.0f32; trace.vector.len()];
-    for &class in classes {
-        // each hit of an entry carries an equal share of the entry's contribution
-        for (entry, (share, &count)) in share_of_entry
-            .iter_mut()
-            .zip(&trace.vector.counts)
-            .enumerate()
-        {
-            *share = contribution(entry, class) / count as f32;
-        }
-        let mut per_token = vec![0.0f32; trace.tokens.len()];
-        for (hit, entry) in trace.hits.iter().zip(&trace.vector.entry_of_hit) {
-            let Some(entry) = entry else { continue };
-            let share = share_of_entry[*entry as usize];
-            let first = hit.first_token as usize;
-            let last = hit.last_token as usize;
+    let explained = classes.len();
+    // each hit of an entry carries an equal share of the entry's contribution
+    // (most entries have one hit, and one word: skip those divisions)
+    let mut share_of_entry = Vec::with_capacity(trace.vector.len() * explained);
+    for (entry, &count) in trace.vector.counts.iter().enumerate() {
+        share_of_entry.extend(classes.iter().map(|&class| match count {
+            1 => contribution(entry, class),
+            _ => contribution(entry, class) / count as f32,
+        }));
+    }
+    let mut per_token = vec![vec![0.0f32; trace.tokens.len()]; explained];
+    for (hit, entry) in trace.hits.iter().zip(&trace.vector.entry_of_hit) {
+        let Some(entry) = entry else { continue };
+        let shares = &share_of_entry[*entry as usize * explained..][..explained];
+        let first = hit.first_token as usize;
+        let last = hit.last_token as usize;
+        if first == last {
+            for (weights, share) in per_token.iter_mut().zip(shares) {
+                weights[first] += share;
+            }
+        } else {
             let span = (last - first + 1) as f32;
-            for weight in &mut per_token[first..=last] {
-                *weight += share / span;
+            for (weights, share) in per_token.iter_mut().zip(shares) {
+                for weight in &mut weights[first..=last] {
+                    *weight += share / span;
+                }
             }
         }
+    }
+    let mut explanation = Vec::with_capacity(explained * EXPLAINED_TOKENS);
+    for (&class, per_token) in classes.iter().zip(&per_token) {
         let mut order: Vec<usize> = (0..per_token.len())
             .filter(|&i| per_token[i] != 0.0)
             .collect();
-        order.sort_by(|&a, &b| {
+        order.sort_unstable_by(|&a, &b| {
             per_token[b]
                 .abs()
                 .total_cmp(&per_token[a].abs())

@@ -456,6 +456,24 @@ async fn answers_are_compressed_when_the_client_accepts_it() {
 }
 
 #[tokio::test]
+async fn a_single_prediction_is_not_worth_compressing() {
+    let server = TestServer::start(&[]).await;
+    let response = server
+        .client
+        .post(server.url("/api/v1/predict"))
+        .header("accept-encoding", "gzip, br")
+        .json(&serde_json::json!({"description": "Crisp Marlborough Sauvignon Blanc, passion fruit and cut grass."}))
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(response.status(), 200);
+    assert!(!response.headers().contains_key("content-encoding"));
+    let body: serde_json::Value = response.json().await.expect("plain JSON");
+    assert!(body["country"].is_string());
+    server.stop().await;
+}
+
+#[tokio::test]
 async fn hostile_input_never_yields_a_500() {
     let server = TestServer::start(&[]).await;
     let deep = format!("{}{}", "[".repeat(10_000), "]".repeat(10_000));

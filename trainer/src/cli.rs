@@ -53,6 +53,10 @@ pub struct TrainArgs {
     /// [default: each head's tuned value].
     #[arg(long)]
     pub l2: Option<f32>,
+    /// Weight of the one-vs-rest SVM scores added to both country heads' logits;
+    /// 0 trains logistic heads only [default: each head's tuned value].
+    #[arg(long)]
+    pub margin_weight: Option<f32>,
 }
 
 /// Options of `vinovoyant eval`.
@@ -135,6 +139,10 @@ pub fn train(args: TrainArgs) -> anyhow::Result<()> {
         options.balance_power = args.balance_power.unwrap_or(options.balance_power);
         options.dropout = args.dropout.unwrap_or(options.dropout);
         options.l2 = args.l2.unwrap_or(options.l2);
+    }
+    if let Some(weight) = args.margin_weight {
+        fit.margin_weight = weight;
+        fit.distilled_margin_weight = weight;
     }
     let run = RunOptions {
         fit,
