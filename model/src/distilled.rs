@@ -8,7 +8,7 @@
 //! | 4 | magic `VVDM` |
 //! | 2 | format version, `1` |
 //! | 1, 1, 1 | `word_ngram_max`, `char_ngram_min`, `char_ngram_max` |
-//! | 1 | reserved, `0` |
+//! | 1 | proper-noun group: `1` on, `0` off (its n-grams share the word buckets) |
 //! | 4, 4 | word buckets `W`, character buckets `C` |
 //! | 2 | number of classes `K` |
 //! | 4 | temperature (f32): logits are divided by it before the softmax |
@@ -92,7 +92,7 @@ pub struct DistilledModel {
 pub fn bucket(hit: &FeatureHit, word_buckets: u32, char_buckets: u32) -> u32 {
     let folded = hit.hash ^ (hit.hash >> 32);
     match hit.group {
-        Group::Word => reduce(folded, word_buckets),
+        Group::Word | Group::Proper => reduce(folded, word_buckets),
         Group::Char => word_buckets + reduce(folded, char_buckets),
     }
 }
@@ -172,12 +172,8 @@ impl DistilledModel {
         if version != VERSION {
             return Err(FormatError::UnsupportedVersion(version));
         }
-        let spec = FeatureSpec {
-            word_ngram_max: reader.u8()?,
-            char_ngram_min: reader.u8()?,
-            char_ngram_max: reader.u8()?,
-        };
-        reader.u8()?;
+        let spec =
+            FeatureSpec::from_header([reader.u8()?, reader.u8()?, reader.u8()?, reader.u8()?])?;
         let word_buckets = reader.u32()?;
         let char_buckets = reader.u32()?;
         let classes = reader.u16()? as usize;
@@ -373,6 +369,7 @@ mod tests {
             word_ngram_max: 2,
             char_ngram_min: 3,
             char_ngram_max: 4,
+            proper_nouns: false,
         };
         let (word_buckets, char_buckets) = (64, 128);
         let labels = vec!["France".to_string(), "Italy".to_string()];

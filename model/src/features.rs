@@ -1,11 +1,13 @@
 //! Hashed n-gram features and their TF-IDF vectors.
 //!
-//! Two groups of features are read from the tokens: words (unigrams and bigrams)
-//! and character n-grams inside space-padded words. Each feature is identified by
+//! Up to three groups of features are read from the tokens: words (unigrams and
+//! bigrams), character n-grams inside space-padded words, and proper nouns (words
+//! capitalised inside a sentence, alone and in pairs). Each feature is identified by
 //! a 64-bit FNV-1a hash of its group and text, so no vocabulary of strings needs to
 //! ship; a model maps hashes to its own indices (a vocabulary of hashes for the
 //! full model, buckets for the distilled one). Each group is L2-normalised on its
-//! own, so the many character n-grams cannot drown the few words.
+//! own, so the many character n-grams cannot drown the few words, nor the many
+//! descriptors the one place name.
 
 use std::hash::Hasher;
 
@@ -13,6 +15,7 @@ use fnv::FnvHasher;
 use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 
+use crate::distilled::FormatError;
 use crate::text::{InputError, Token, tokenize, validate_description};
 
 /// Which n-grams a model reads.
@@ -24,11 +27,15 @@ pub struct FeatureSpec {
     pub char_ngram_min: u8,
     /// Longest character n-gram.
     pub char_ngram_max: u8,
+    /// Adds the group of proper nouns (see [`Group::Proper`]).
+    #[serde(default)]
+    pub proper_nouns: bool,
 }
 
 impl FeatureSpec {
     /// The 10-byte header both model file formats start with: magic, format version
-    /// (u16, little-endian), the three n-gram sizes and a reserved zero byte.
+    /// (u16, little-endian), the three n-gram sizes and the proper-noun flag (0 or
+    /// 1; files written before the flag existed have 0 there).
     pub(crate) fn header(&self, magic: &[u8; 4], version: u16) -> [u8; 10] {
         let v = version.to_le_bytes();
         [
@@ -41,19 +48,41 @@ impl FeatureSpec {
             self.word_ngram_max,
             self.char_ngram_min,
             self.char_ngram_max,
-            0,
+            u8::from(self.proper_nouns),
         ]
+    }
+
+    /// Reads the spec from the four bytes after a header's version.
+    pub(crate) fn from_header(bytes: [u8; 4]) -> Result<Self, FormatError> {
+        let proper_nouns = match bytes[3] {
+            0 => false,
+            1 => true,
+            _ => return Err(FormatError::Invalid("unknown feature flags")),
+        };
+        Ok(Self {
+            word_ngram_max: bytes[0],
+            char_ngram_min: bytes[1],
+            char_ngram_max: bytes[2],
+            proper_nouns,
+        })
     }
 }
 
-/// The two feature groups, normalised separately.
+/// The feature groups, normalised separately.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Group {
     /// Word unigrams and bigrams.
     Word = 0,
     /// Character n-grams within words.
     Char = 1,
+    /// Words written with a capital inside a sentence, and pairs of them ("Napa
+    /// Valley"). Normalised on their own, a place or grape named in a long note
+    /// weighs as much as in a short one instead of drowning among the descriptors.
+    Proper = 2,
 }
+
+/// Number of [`Group`]s.
+const GROUPS: usize = 3;
 
 /// One occurrence of a feature in a text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -89,6 +118,7 @@ pub fn extract(tokens: &[Token], spec: &FeatureSpec) -> Vec<FeatureHit> {
         .filter(|(_, t)| t.text.chars().nth(1).is_some())
         .map(|(i, t)| (i as u32, t.text.as_str()))
         .collect();
+    let proper = |index: u32| tokens[index as usize].proper;
     let mut hits = Vec::with_capacity(words.len() * 20);
     let mut padded = String::new();
     let mut boundaries = Vec::new();
@@ -112,6 +142,25 @@ pub fn extract(tokens: &[Token], spec: &FeatureSpec) -> Vec<FeatureHit> {
                 first_token: index,
                 last_token: next_index,
             });
+        }
+        if spec.proper_nouns && proper(index) {
+            hits.push(FeatureHit {
+                hash: hash_parts(Group::Proper, &[word.as_bytes()]),
+                group: Group::Proper,
+                first_token: index,
+                last_token: index,
+            });
+            if let Some(&(next_index, next)) = words.get(position + 1)
+                && next_index == index + 1
+                && proper(next_index)
+            {
+                hits.push(FeatureHit {
+                    hash: hash_parts(Group::Proper, &[word.as_bytes(), next.as_bytes()]),
+                    group: Group::Proper,
+                    first_token: index,
+                    last_token: next_index,
+                });
+            }
         }
         if spec.char_ngram_min == 0 {
             continue;
@@ -221,7 +270,7 @@ pub fn vectorize(
             _ => (1.0 + libm::logf(count as f32)) * idf,
         })
         .collect();
-    let mut squares = [0.0f32; 2];
+    let mut squares = [0.0f32; GROUPS];
     for (value, group) in vector.values.iter().zip(&groups) {
         squares[*group as usize] += value * value;
     }
@@ -273,6 +322,7 @@ mod tests {
         word_ngram_max: 2,
         char_ngram_min: 2,
         char_ngram_max: 3,
+        proper_nouns: false,
     };
 
     #[test]
@@ -287,6 +337,45 @@ mod tests {
         assert_eq!(chars, 7 + 9 + 7);
         let bigram = hits.iter().find(|h| h.first_token != h.last_token).unwrap();
         assert_eq!((bigram.first_token, bigram.last_token), (0, 1));
+    }
+
+    #[test]
+    fn proper_nouns_form_their_own_group() {
+        let spec = FeatureSpec {
+            proper_nouns: true,
+            ..SPEC
+        };
+        let tokens = tokenize("Cassis and cedar. A classic Napa Valley red, not Pauillac");
+        let hits = extract(&tokens, &spec);
+        let proper: Vec<(u32, u32)> = hits
+            .iter()
+            .filter(|h| h.group == Group::Proper)
+            .map(|h| (h.first_token, h.last_token))
+            .collect();
+        // "napa" (5), "napa valley" (5-6), "valley" (6), "pauillac" (9); "Cassis"
+        // and "A" open sentences
+        assert_eq!(proper, [(5, 5), (5, 6), (6, 6), (9, 9)]);
+        assert!(
+            extract(&tokens, &SPEC)
+                .iter()
+                .all(|h| h.group != Group::Proper)
+        );
+        let vector = vectorize(&hits, |hit| Some(((hit.hash % 1000) as u32, 1.0)));
+        let squares: f32 = vector.values.iter().map(|v| v * v).sum();
+        // three groups, each of unit norm
+        assert!((squares - 3.0).abs() < 1e-4, "{squares}");
+    }
+
+    #[test]
+    fn the_header_flag_byte_is_checked() {
+        let spec = FeatureSpec {
+            proper_nouns: true,
+            ..SPEC
+        };
+        let header = spec.header(b"TEST", 1);
+        let read = FeatureSpec::from_header([header[6], header[7], header[8], header[9]]);
+        assert_eq!(read, Ok(spec));
+        assert!(FeatureSpec::from_header([2, 2, 3, 7]).is_err());
     }
 
     #[test]

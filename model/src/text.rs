@@ -50,6 +50,9 @@ pub struct Token {
     pub start: usize,
     /// Byte offset just past the last character in the original description.
     pub end: usize,
+    /// Written with a capital inside a sentence ("a classic Pauillac"): most often
+    /// a place, a grape or a producer, the words that tell where a wine is from.
+    pub proper: bool,
 }
 
 /// Splits text into tokens: maximal runs of letters and digits after compatibility
@@ -57,7 +60,11 @@ pub struct Token {
 pub fn tokenize(text: &str) -> Vec<Token> {
     let mut tokens = Vec::new();
     let mut current: Option<Token> = None;
+    let mut opens_sentence = true;
     for (offset, original) in text.char_indices() {
+        if matches!(original, '.' | '!' | '?' | '…') {
+            opens_sentence = true;
+        }
         let end = offset + original.len_utf8();
         // ASCII decomposes to itself: skip the normaliser for the common case.
         let ascii = original.is_ascii().then_some(original);
@@ -75,7 +82,9 @@ pub fn tokenize(text: &str) -> Vec<Token> {
                     text: String::new(),
                     start: offset,
                     end,
+                    proper: original.is_uppercase() && !opens_sentence,
                 });
+                opens_sentence = false;
                 token.text.extend(c.to_lowercase());
                 token.end = end;
             } else if let Some(token) = current.take() {
@@ -99,6 +108,17 @@ mod tests {
         assert_eq!(words, ["cotes", "du", "rhone", "gruner"]);
         assert_eq!(&text[tokens[2].start..tokens[2].end], "Rhône");
         assert_eq!(&text[tokens[3].start..tokens[3].end], "GRÜNER");
+    }
+
+    #[test]
+    fn capitals_inside_a_sentence_mark_proper_nouns() {
+        let tokens = tokenize("Ripe cassis. A classic Pauillac from Château Latour… Drink now");
+        let proper: Vec<&str> = tokens
+            .iter()
+            .filter(|t| t.proper)
+            .map(|t| t.text.as_str())
+            .collect();
+        assert_eq!(proper, ["pauillac", "chateau", "latour"]);
     }
 
     #[test]

@@ -7,7 +7,7 @@
 //! | 4 | magic `VVFV` |
 //! | 2 | format version, `1` |
 //! | 1, 1, 1 | `word_ngram_max`, `char_ngram_min`, `char_ngram_max` |
-//! | 1 | reserved, `0` |
+//! | 1 | proper-noun group: `1` on, `0` off |
 //! | 4 | number of features `F` |
 //! | 4 | province features `P ≤ F`: the province head reads only features `0..P` |
 //! | F × 12 | each feature: FNV-1a hash (u64), then IDF (f32); its index is its position |
@@ -76,11 +76,7 @@ impl Vocabulary {
         if version != VERSION {
             return Err(FormatError::UnsupportedVersion(version));
         }
-        let spec = FeatureSpec {
-            word_ngram_max: bytes[6],
-            char_ngram_min: bytes[7],
-            char_ngram_max: bytes[8],
-        };
+        let spec = FeatureSpec::from_header([bytes[6], bytes[7], bytes[8], bytes[9]])?;
         let count = u32::from_le_bytes([bytes[10], bytes[11], bytes[12], bytes[13]]) as usize;
         let province_features = u32::from_le_bytes([bytes[14], bytes[15], bytes[16], bytes[17]]);
         let body = &bytes[18..];
@@ -158,6 +154,7 @@ mod tests {
             word_ngram_max: 2,
             char_ngram_min: 2,
             char_ngram_max: 4,
+            proper_nouns: true,
         };
         let hits = extract(&tokenize("ripe cherry"), &spec);
         let hashes: Vec<u64> = hits.iter().take(3).map(|h| h.hash).collect();

@@ -11,6 +11,7 @@ const SPEC: FeatureSpec = FeatureSpec {
     word_ngram_max: 2,
     char_ngram_min: 2,
     char_ngram_max: 5,
+    proper_nouns: true,
 };
 
 proptest! {

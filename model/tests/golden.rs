@@ -36,6 +36,7 @@ fn model() -> DistilledModel {
         word_ngram_max: 2,
         char_ngram_min: 3,
         char_ngram_max: 5,
+        proper_nouns: true,
     };
     let (word_buckets, char_buckets) = (1u32 << 10, 1u32 << 11);
     let buckets = (word_buckets + char_buckets) as usize;
