@@ -113,12 +113,22 @@ pub fn explain(
     let explained = classes.len();
     // each hit of an entry carries an equal share of the entry's contribution
     // (most entries have one hit, and one word: skip those divisions)
-    let mut share_of_entry = Vec::with_capacity(trace.vector.len() * explained);
-    for (entry, &count) in trace.vector.counts.iter().enumerate() {
-        share_of_entry.extend(classes.iter().map(|&class| match count {
-            1 => contribution(entry, class),
-            _ => contribution(entry, class) / count as f32,
-        }));
+    let mut share_of_entry = vec![0.0f32; trace.vector.len() * explained];
+    for ((entry, &count), shares) in trace
+        .vector
+        .counts
+        .iter()
+        .enumerate()
+        .zip(share_of_entry.chunks_exact_mut(explained.max(1)))
+    {
+        for (share, &class) in shares.iter_mut().zip(classes) {
+            *share = contribution(entry, class);
+        }
+        if count != 1 {
+            for share in shares {
+                *share /= count as f32;
+            }
+        }
     }
     let mut per_token = vec![vec![0.0f32; trace.tokens.len()]; explained];
     for (hit, entry) in trace.hits.iter().zip(&trace.vector.entry_of_hit) {

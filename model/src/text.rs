@@ -58,42 +58,67 @@ pub struct Token {
 /// Splits text into tokens: maximal runs of letters and digits after compatibility
 /// decomposition, with combining marks dropped and everything lower-cased.
 pub fn tokenize(text: &str) -> Vec<Token> {
-    let mut tokens = Vec::new();
-    let mut current: Option<Token> = None;
-    let mut opens_sentence = true;
+    let mut splitter = Splitter::default();
     for (offset, original) in text.char_indices() {
         if matches!(original, '.' | '!' | '?' | '…') {
-            opens_sentence = true;
+            splitter.opens_sentence = true;
         }
-        let end = offset + original.len_utf8();
-        // ASCII decomposes to itself: skip the normaliser for the common case.
-        let ascii = original.is_ascii().then_some(original);
-        let decomposed = ascii
-            .is_none()
-            .then(|| std::iter::once(original).nfkd())
-            .into_iter()
-            .flatten();
-        for c in ascii.into_iter().chain(decomposed) {
-            if is_combining_mark(c) {
-                continue;
-            }
-            if c.is_alphanumeric() {
-                let token = current.get_or_insert_with(|| Token {
-                    text: String::new(),
-                    start: offset,
-                    end,
-                    proper: original.is_uppercase() && !opens_sentence,
-                });
-                opens_sentence = false;
-                token.text.extend(c.to_lowercase());
-                token.end = end;
-            } else if let Some(token) = current.take() {
-                tokens.push(token);
+        let span = (offset, offset + original.len_utf8());
+        if original.is_ascii() {
+            // ASCII decomposes to itself and holds no combining mark: the common
+            // case skips the normaliser and the Unicode tables
+            splitter.read(original, original.is_ascii_alphanumeric(), original, span);
+        } else {
+            for c in std::iter::once(original).nfkd() {
+                if !is_combining_mark(c) {
+                    splitter.read(c, c.is_alphanumeric(), original, span);
+                }
             }
         }
     }
-    tokens.extend(current);
-    tokens
+    splitter.tokens.extend(splitter.current);
+    splitter.tokens
+}
+
+/// The state of [`tokenize`] between characters.
+struct Splitter {
+    tokens: Vec<Token>,
+    current: Option<Token>,
+    opens_sentence: bool,
+}
+
+impl Default for Splitter {
+    fn default() -> Self {
+        Self {
+            tokens: Vec::new(),
+            current: None,
+            opens_sentence: true,
+        }
+    }
+}
+
+impl Splitter {
+    /// Takes one normalised character `c`, read from `original` at byte `span`.
+    fn read(&mut self, c: char, alphanumeric: bool, original: char, span: (usize, usize)) {
+        if !alphanumeric {
+            self.tokens.extend(self.current.take());
+            return;
+        }
+        let opens_sentence = self.opens_sentence;
+        let token = self.current.get_or_insert_with(|| Token {
+            text: String::new(),
+            start: span.0,
+            end: span.1,
+            proper: original.is_uppercase() && !opens_sentence,
+        });
+        self.opens_sentence = false;
+        if c.is_ascii() {
+            token.text.push(c.to_ascii_lowercase());
+        } else {
+            token.text.extend(c.to_lowercase());
+        }
+        token.end = span.1;
+    }
 }
 
 #[cfg(test)]
