@@ -2,7 +2,7 @@
 
 use fnv::FnvHashMap;
 use vinovoyant_model::distilled::{DistilledWeights, bucket};
-use vinovoyant_model::features::{FeatureSpec, extract, featurize};
+use vinovoyant_model::features::{FeatureSpec, Group, extract, featurize};
 use vinovoyant_model::manifest::LabelSets;
 use vinovoyant_model::{DistilledModel, FormatError, Vocabulary, tokenize};
 
@@ -20,7 +20,8 @@ pub struct FitOptions {
     pub min_df: u32,
     /// Most features the full model keeps (the most frequent).
     pub max_features: usize,
-    /// Features the province head reads (the most frequent ones).
+    /// Features the province head reads besides the proper nouns (the most
+    /// frequent ones).
     pub province_features: usize,
     /// A country needs this many reviews to become a class.
     pub min_country_reviews: usize,
@@ -163,40 +164,46 @@ fn smooth_idf(documents: usize, df: u32) -> f32 {
 }
 
 /// Builds the full model's vocabulary: features in at least `min_df` reviews, the
-/// `max_features` most frequent, most frequent first.
+/// `max_features` most frequent. Proper nouns come first, then the rest, most
+/// frequent first; the province head reads the proper nouns and the
+/// `province_features` most frequent of the rest, so a rare place name still
+/// reaches it.
 pub fn build_vocabulary(
     reviews: &[&Review],
     options: &FitOptions,
 ) -> Result<Vocabulary, FormatError> {
-    let mut df: FnvHashMap<u64, u32> = FnvHashMap::default();
+    let mut df: FnvHashMap<u64, (u32, bool)> = FnvHashMap::default();
     let mut seen = Vec::new();
     for review in reviews {
         seen.clear();
         seen.extend(
             extract(&tokenize(&review.description), &options.full_spec)
                 .iter()
-                .map(|h| h.hash),
+                .map(|h| (h.hash, h.group == Group::Proper)),
         );
         seen.sort_unstable();
         seen.dedup();
-        for &hash in &seen {
-            *df.entry(hash).or_default() += 1;
+        for &(hash, proper) in &seen {
+            df.entry(hash).or_insert((0, proper)).0 += 1;
         }
     }
-    let mut kept: Vec<(u64, u32)> = df
+    let mut kept: Vec<(u64, u32, bool)> = df
         .into_iter()
-        .filter(|(_, d)| *d >= options.min_df)
+        .filter(|(_, (d, _))| *d >= options.min_df)
+        .map(|(h, (d, proper))| (h, d, proper))
         .collect();
     kept.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
     kept.truncate(options.max_features);
+    kept.sort_by_key(|&(_, _, proper)| !proper);
+    let proper = kept.iter().filter(|(_, _, p)| *p).count();
     let idf = kept
         .iter()
-        .map(|&(_, d)| smooth_idf(reviews.len(), d))
+        .map(|&(_, d, _)| smooth_idf(reviews.len(), d))
         .collect();
-    let province_features = options.province_features.min(kept.len()) as u32;
+    let province_features = (proper + options.province_features).min(kept.len()) as u32;
     Vocabulary::new(
         options.full_spec,
-        kept.into_iter().map(|(h, _)| h).collect(),
+        kept.into_iter().map(|(h, _, _)| h).collect(),
         idf,
         province_features,
     )
@@ -430,4 +437,45 @@ pub fn fit(
 /// Quantises the distilled weights into the browser model.
 pub fn distilled_model(weights: &DistilledWeights) -> Result<DistilledModel, FormatError> {
     DistilledModel::quantize(weights)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn review(description: &str) -> Review {
+        Review {
+            description: description.to_string(),
+            country: "France".to_string(),
+            province: None,
+            taster: None,
+        }
+    }
+
+    #[test]
+    fn proper_nouns_lead_the_vocabulary_and_reach_the_province_head() {
+        let reviews = [
+            review("Firm and dark, a classic Pauillac with cassis."),
+            review("Firm and dark, a classic Pauillac with cedar."),
+            review("Firm and dark with cassis and cedar."),
+        ];
+        let reviews: Vec<&Review> = reviews.iter().collect();
+        let options = FitOptions {
+            province_features: 1,
+            ..FitOptions::default()
+        };
+        let vocabulary = build_vocabulary(&reviews, &options).unwrap();
+        let known = vocabulary.featurize("Firm, a classic Pauillac").unwrap();
+        let entry = known
+            .hits
+            .iter()
+            .zip(&known.vector.entry_of_hit)
+            .find(|(h, _)| h.group == Group::Proper)
+            .and_then(|(_, e)| *e)
+            .unwrap();
+        let index = known.vector.indices[entry as usize];
+        // the one proper noun comes first, and the head reads it plus one more
+        assert_eq!(index, 0);
+        assert_eq!(vocabulary.province_features(), 2);
+    }
 }
