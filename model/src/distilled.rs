@@ -23,6 +23,7 @@
 //! `W + fold(h) % C`, where `fold(h) = h ^ (h >> 32)`.
 
 use crate::features::{FeatureHit, FeatureSpec, Featurized, Group, featurize};
+use crate::format::FormatError;
 use crate::prediction::{
     EXPLAINED_CLASSES, Prediction, Trace, explain, rank, ranked_labels, softmax,
 };
@@ -30,26 +31,6 @@ use crate::text::InputError;
 
 const MAGIC: &[u8; 4] = b"VVDM";
 const VERSION: u16 = 1;
-
-/// Why bytes could not be read as a distilled model.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum FormatError {
-    /// The file does not start with `VVDM`.
-    #[error("not a distilled model file (bad magic)")]
-    BadMagic,
-    /// The file was written by a newer format.
-    #[error("unsupported distilled model format version {0}")]
-    UnsupportedVersion(u16),
-    /// The file ends before all its fields.
-    #[error("distilled model file is truncated")]
-    Truncated,
-    /// The file has bytes after its last field.
-    #[error("distilled model file has {0} unexpected trailing bytes")]
-    TrailingBytes(usize),
-    /// A field holds an impossible value.
-    #[error("distilled model file is invalid: {0}")]
-    Invalid(&'static str),
-}
 
 /// Float weights of a trained hashed model, before quantisation.
 #[derive(Debug, Clone)]

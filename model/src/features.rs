@@ -15,7 +15,7 @@ use fnv::FnvHasher;
 use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 
-use crate::distilled::FormatError;
+use crate::format::FormatError;
 use crate::text::{InputError, Token, tokenize, validate_description};
 
 /// Which n-grams a model reads.

@@ -6,18 +6,21 @@
 //! * [`text`] validates a description and splits it into normalised tokens;
 //! * [`features`] turns tokens into hashed n-gram features and TF-IDF vectors;
 //! * [`distilled`] reads, writes and runs the small model shipped to the browser;
+//! * [`format`] names what can be wrong with a model file's bytes;
 //! * [`prediction`] holds the answer types and builds explanations from contributions;
 //! * [`manifest`] describes a model bundle.
 
 pub mod distilled;
 pub mod features;
+pub mod format;
 pub mod manifest;
 pub mod prediction;
 pub mod text;
 pub mod vocabulary;
 
-pub use distilled::{DistilledModel, FormatError};
+pub use distilled::DistilledModel;
 pub use features::{FeatureSpec, Featurized, SparseVector};
+pub use format::FormatError;
 pub use manifest::Manifest;
 pub use prediction::{LabelScore, Prediction, TokenContribution};
 pub use text::{InputError, MAX_DESCRIPTION_CHARS, Token, tokenize, validate_description};

@@ -14,8 +14,8 @@
 
 use nohash_hasher::IntMap;
 
-use crate::distilled::FormatError;
 use crate::features::{FeatureSpec, Featurized, featurize};
+use crate::format::FormatError;
 use crate::text::InputError;
 
 const MAGIC: &[u8; 4] = b"VVFV";
