@@ -287,10 +287,14 @@ pub fn train_svm(
     options: &SvmOptions,
 ) -> LinearModel {
     let class_weight = class_weights(labels, classes, options.balance_power);
-    let used: Vec<usize> = (0..rows.len()).filter(|&r| labels[r].is_some()).collect();
+    let used: Vec<(usize, u32)> = labels
+        .iter()
+        .enumerate()
+        .filter_map(|(r, label)| label.map(|l| (r, l)))
+        .collect();
     let squared_norms: Vec<f32> = used
         .iter()
-        .map(|&r| 1.0 + rows.row(r).1.iter().map(|v| v * v).sum::<f32>())
+        .map(|&(r, _)| 1.0 + rows.row(r).1.iter().map(|v| v * v).sum::<f32>())
         .collect();
     let solve = |class: usize| -> Vec<f32> {
         let mut w = vec![0.0f32; features + 1];
@@ -301,8 +305,7 @@ pub fn train_svm(
             order.shuffle(&mut rng);
             let mut largest = 0.0f32;
             for &k in &order {
-                let r = used[k];
-                let Some(label) = labels[r] else { continue };
+                let (r, label) = used[k];
                 let (y, cost) = if label as usize == class {
                     (1.0, options.cost * class_weight[class])
                 } else {
@@ -339,17 +342,15 @@ pub fn train_svm(
         }
         w
     };
+    let half = classes / 2;
     let solved: Vec<Vec<f32>> = std::thread::scope(|scope| {
-        let odd = scope.spawn(|| (1..classes).step_by(2).map(solve).collect::<Vec<_>>());
-        let even: Vec<Vec<f32>> = (0..classes).step_by(2).map(solve).collect();
-        let odd = odd
-            .join()
-            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-        let mut all = Vec::with_capacity(classes);
-        let (mut e, mut o) = (even.into_iter(), odd.into_iter());
-        for c in 0..classes {
-            all.extend(if c % 2 == 0 { e.next() } else { o.next() });
-        }
+        let second = scope.spawn(|| (half..classes).map(solve).collect::<Vec<_>>());
+        let mut all: Vec<Vec<f32>> = (0..half).map(solve).collect();
+        all.extend(
+            second
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+        );
         all
     });
     let mut model = LinearModel {
