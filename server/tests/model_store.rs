@@ -14,21 +14,10 @@ use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
-use vinovoyant_store::S3Options;
-use vinovoyant_store::client::StaticKeys;
+use vinovoyant_store::test_server::{self, endpoint, new_bucket};
 
 const NAPA: &str = "Ripe black cherry, cassis and vanilla from new French oak mark this \
     Napa Valley Cabernet Sauvignon, with plush tannins and a long finish.";
-
-fn endpoint() -> Option<String> {
-    match std::env::var("VINOVOYANT_TEST_S3_ENDPOINT") {
-        Ok(endpoint) if !endpoint.trim().is_empty() => Some(endpoint),
-        _ => {
-            println!("SKIPPED: no S3 server (run scripts/s3-server.sh)");
-            None
-        }
-    }
-}
 
 fn models_dir() -> &'static Path {
     Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../models"))
@@ -40,34 +29,6 @@ fn default_version() -> String {
     )
     .expect("manifest JSON");
     manifest["version"].as_str().expect("version").to_string()
-}
-
-/// A client on the test server, and a new bucket named after the test.
-async fn new_bucket(endpoint: &str, test: &str) -> (aws_sdk_s3::Client, String) {
-    let client = S3Options {
-        endpoint: Some(endpoint.to_string()),
-        region: Some("us-east-1".into()),
-        keys: Some(StaticKeys {
-            access_key_id: "test".into(),
-            secret_access_key: "test".into(),
-        }),
-        ..S3Options::default()
-    }
-    .connect()
-    .await;
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .expect("clock")
-        .as_nanos();
-    let mut name = format!("vv-srv-{test}-{}-{nanos}", std::process::id());
-    name.truncate(63);
-    client
-        .create_bucket()
-        .bucket(&name)
-        .send()
-        .await
-        .expect("create the test bucket");
-    (client, name)
 }
 
 /// The binary with the environment of a machine that reaches S3 at `endpoint` with
@@ -82,9 +43,9 @@ fn vinovoyant(endpoint: &str) -> Command {
         }
     }
     command
-        .env("AWS_ACCESS_KEY_ID", "test")
-        .env("AWS_SECRET_ACCESS_KEY", "test")
-        .env("AWS_REGION", "us-east-1")
+        .env("AWS_ACCESS_KEY_ID", test_server::KEY_ID)
+        .env("AWS_SECRET_ACCESS_KEY", test_server::SECRET)
+        .env("AWS_REGION", test_server::REGION)
         .env("AWS_EC2_METADATA_DISABLED", "true")
         .env("AWS_CONFIG_FILE", "/dev/null")
         .env("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")

@@ -19,6 +19,8 @@ mod error;
 pub mod location;
 mod objects;
 pub mod registry;
+#[cfg(feature = "test-server")]
+pub mod test_server;
 
 pub use client::S3Options;
 pub use error::StoreError;

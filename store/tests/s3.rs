@@ -8,60 +8,13 @@ use std::time::Duration;
 
 use aws_sdk_s3::Client;
 use aws_sdk_s3::primitives::ByteStream;
-use aws_sdk_s3::types::{
-    BucketLocationConstraint, CreateBucketConfiguration, Delete, ObjectIdentifier,
-};
+use aws_sdk_s3::types::{Delete, ObjectIdentifier};
 use vinovoyant_store::backup::copy_tree;
-use vinovoyant_store::client::StaticKeys;
 use vinovoyant_store::location::upload_file;
+use vinovoyant_store::test_server::{endpoint, new_bucket as bucket, options};
 use vinovoyant_store::{
     DataLocation, ModelStore, S3Options, S3Prefix, StoreError, read_bytes_with, sha256_hex,
 };
-
-fn endpoint() -> Option<String> {
-    match std::env::var("VINOVOYANT_TEST_S3_ENDPOINT") {
-        Ok(endpoint) if !endpoint.trim().is_empty() => Some(endpoint),
-        _ => {
-            println!("SKIPPED: no S3 server (run scripts/s3-server.sh)");
-            None
-        }
-    }
-}
-
-fn options(endpoint: &str) -> S3Options {
-    S3Options {
-        endpoint: Some(endpoint.to_string()),
-        region: Some("eu-north-1".into()),
-        keys: Some(StaticKeys {
-            access_key_id: "test".into(),
-            secret_access_key: "test".into(),
-        }),
-        ..S3Options::default()
-    }
-}
-
-/// A client and a new, empty bucket named after the test.
-async fn bucket(endpoint: &str, test: &str) -> (Client, String) {
-    let client = options(endpoint).connect().await;
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .expect("clock")
-        .as_nanos();
-    let mut name = format!("vv-{test}-{}-{nanos}", std::process::id());
-    name.truncate(63);
-    client
-        .create_bucket()
-        .bucket(&name)
-        .create_bucket_configuration(
-            CreateBucketConfiguration::builder()
-                .location_constraint(BucketLocationConstraint::EuNorth1)
-                .build(),
-        )
-        .send()
-        .await
-        .expect("create the test bucket");
-    (client, name)
-}
 
 /// Writes a bundle folder whose manifest lists `files` with their checksums.
 fn bundle(dir: &Path, version: &str, files: &[(&str, &[u8])]) {
