@@ -20,8 +20,8 @@ pub struct FitOptions {
     pub min_df: u32,
     /// Most features the full model keeps (the most frequent).
     pub max_features: usize,
-    /// Features the province head reads besides the proper nouns (the most
-    /// frequent ones).
+    /// Word n-grams the province head reads besides the proper nouns (the most
+    /// frequent ones); it reads no character n-grams.
     pub province_features: usize,
     /// A country needs this many reviews to become a class.
     pub min_country_reviews: usize,
@@ -164,43 +164,57 @@ fn smooth_idf(documents: usize, df: u32) -> f32 {
 }
 
 /// Builds the full model's vocabulary: features in at least `min_df` reviews, the
-/// `max_features` most frequent. Proper nouns come first, then the rest, most
-/// frequent first; the province head reads the proper nouns and the
-/// `province_features` most frequent of the rest, so a rare place name still
-/// reaches it.
+/// `max_features` most frequent. Proper nouns come first, then word n-grams, then
+/// character n-grams, each most frequent first. The province head reads the proper
+/// nouns and the `province_features` most frequent word n-grams, so a rare place
+/// name still reaches it. Character n-grams are nine in ten of a note's features
+/// but told the province head nothing the words did not (top-1 0.720 with the 30,000
+/// most frequent features of any kind, 0.723 with words alone, on the random
+/// split), so leaving them out makes the head's share of a prediction nine times
+/// smaller.
 pub fn build_vocabulary(
     reviews: &[&Review],
     options: &FitOptions,
 ) -> Result<Vocabulary, FormatError> {
-    let mut df: FnvHashMap<u64, (u32, bool)> = FnvHashMap::default();
+    /// Place of a group in the vocabulary.
+    fn rank(group: Group) -> u8 {
+        match group {
+            Group::Proper => 0,
+            Group::Word => 1,
+            Group::Char => 2,
+        }
+    }
+    let mut df: FnvHashMap<u64, (u32, u8)> = FnvHashMap::default();
     let mut seen = Vec::new();
     for review in reviews {
         seen.clear();
         seen.extend(
             extract(&tokenize(&review.description), &options.full_spec)
                 .iter()
-                .map(|h| (h.hash, h.group == Group::Proper)),
+                .map(|h| (h.hash, rank(h.group))),
         );
         seen.sort_unstable();
         seen.dedup();
-        for &(hash, proper) in &seen {
-            df.entry(hash).or_insert((0, proper)).0 += 1;
+        for &(hash, group) in &seen {
+            df.entry(hash).or_insert((0, group)).0 += 1;
         }
     }
-    let mut kept: Vec<(u64, u32, bool)> = df
+    let mut kept: Vec<(u64, u32, u8)> = df
         .into_iter()
         .filter(|(_, (d, _))| *d >= options.min_df)
-        .map(|(h, (d, proper))| (h, d, proper))
+        .map(|(h, (d, group))| (h, d, group))
         .collect();
     kept.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
     kept.truncate(options.max_features);
-    kept.sort_by_key(|&(_, _, proper)| !proper);
-    let proper = kept.iter().filter(|(_, _, p)| *p).count();
+    kept.sort_by_key(|&(_, _, group)| group);
+    let count = |group: Group| kept.iter().filter(|(_, _, g)| *g == rank(group)).count();
+    let province_features =
+        count(Group::Proper) + count(Group::Word).min(options.province_features);
     let idf = kept
         .iter()
         .map(|&(_, d, _)| smooth_idf(reviews.len(), d))
         .collect();
-    let province_features = (proper + options.province_features).min(kept.len()) as u32;
+    let province_features = province_features as u32;
     Vocabulary::new(
         options.full_spec,
         kept.into_iter().map(|(h, _, _)| h).collect(),
@@ -474,8 +488,38 @@ mod tests {
             .and_then(|(_, e)| *e)
             .unwrap();
         let index = known.vector.indices[entry as usize];
-        // the one proper noun comes first, and the head reads it plus one more
+        // the one proper noun comes first, and the head reads it plus one word n-gram
         assert_eq!(index, 0);
         assert_eq!(vocabulary.province_features(), 2);
+    }
+
+    #[test]
+    fn the_province_head_reads_words_and_no_character_ngrams() {
+        let reviews = [
+            review("Firm and dark, a classic Pauillac with cassis."),
+            review("Firm and dark, a classic Pauillac with cedar."),
+        ];
+        let reviews: Vec<&Review> = reviews.iter().collect();
+        let vocabulary = build_vocabulary(&reviews, &FitOptions::default()).unwrap();
+        let limit = vocabulary.province_features();
+        let featurized = vocabulary.featurize(&reviews[0].description).unwrap();
+        let mut groups_seen = Vec::new();
+        for (hit, entry) in featurized.hits.iter().zip(&featurized.vector.entry_of_hit) {
+            let Some(entry) = entry else { continue };
+            let index = featurized.vector.indices[*entry as usize];
+            assert_eq!(
+                index < limit,
+                hit.group != Group::Char,
+                "{:?} feature at {index}, province limit {limit}",
+                hit.group
+            );
+            groups_seen.push(hit.group);
+        }
+        for group in [Group::Proper, Group::Word, Group::Char] {
+            assert!(
+                groups_seen.contains(&group),
+                "no {group:?} feature was read"
+            );
+        }
     }
 }
