@@ -61,8 +61,9 @@ const MIN_ENTRIES: usize = 16;
 struct Outputs {
     featurized: Featurized,
     scores: FullScores,
-    /// Entry-major `entries × classes` products of weight and value.
-    contributions: Vec<f32>,
+    /// Entry-major `entries × classes` products of weight and value, as the graph
+    /// left them (read in place: a copy would move ~60 KB per prediction).
+    contributions: TValue,
     /// Classes per entry in `contributions`.
     classes: usize,
 }
@@ -134,6 +135,11 @@ impl FullModel {
     /// The full answer: countries, provinces and the explanation of the top countries.
     pub fn predict(&self, text: &str) -> Result<Prediction, PredictError> {
         let outputs = self.outputs(text)?;
+        let contributions = outputs
+            .contributions
+            .try_as_plain_ram()
+            .and_then(|c| c.as_slice::<f32>())
+            .map_err(|e| PredictError::Runtime(format!("{e:#}")))?;
         let countries = &self.labels.countries;
         let top: Vec<usize> = rank(&outputs.scores.countries)
             .into_iter()
@@ -146,7 +152,7 @@ impl FullModel {
             vector: &outputs.featurized.vector,
         };
         let explanation = explain(&trace, countries, &top, |entry, class| {
-            outputs.contributions[entry * outputs.classes + class]
+            contributions[entry * outputs.classes + class]
         });
         Ok(Prediction {
             countries: ranked_labels(countries, &outputs.scores.countries),
@@ -171,7 +177,7 @@ impl FullModel {
     /// Runs the graph on the vector padded to [`MIN_ENTRIES`]; padding entries have
     /// value zero, so they change no score. Returns the scores and the
     /// contributions.
-    fn run(&self, featurized: &Featurized) -> TractResult<(FullScores, Vec<f32>)> {
+    fn run(&self, featurized: &Featurized) -> TractResult<(FullScores, TValue)> {
         let vector = &featurized.vector;
         let province_limit = self.vocabulary.province_features();
         let mut country_indices: Vec<i64> = vector.indices.iter().map(|&i| i64::from(i)).collect();
@@ -198,16 +204,19 @@ impl FullModel {
             inputs.push(tensor_i64(province_indices));
             inputs.push(tensor_f32(province_values));
         }
-        let outputs = self.plan.run(inputs)?;
+        let mut outputs = self.plan.run(inputs)?;
         let read = |i: usize| -> TractResult<Vec<f32>> {
             Ok(outputs[i].try_as_plain_ram()?.as_slice::<f32>()?.to_vec())
         };
         let countries = read(0)?;
-        let (provinces, contributions) = if self.has_province {
-            (read(1)?, read(2)?)
+        let provinces = if self.has_province {
+            read(1)?
         } else {
-            (Vec::new(), read(1)?)
+            Vec::new()
         };
+        let contributions = outputs
+            .pop()
+            .ok_or_else(|| TractError::msg("the graph returned no contributions"))?;
         Ok((
             FullScores {
                 countries,
