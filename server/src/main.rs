@@ -14,6 +14,21 @@ use vinovoyant_server::telemetry;
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+/// `mi_option_purge_delay` in mimalloc.h (the same in its v2 and v3); the sys
+/// crate names the options on either side of it (14 and 16) but not this one.
+const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
+
+/// Keeps freed memory in the process instead of handing it back to the system
+/// after a delay. Handing it back meant faulting fresh pages in again under load:
+/// at 1,000 req/s the 99th percentile was 1.55 ms with glibc, ~2.4 ms with
+/// mimalloc's default and ~1.7 ms with purging off (medians of 2 to 6 runs). The
+/// heap then stays at its peak, which the concurrency limit bounds.
+fn keep_freed_memory() {
+    // SAFETY: sets one integer option of the allocator; the option exists in the
+    // bundled mimalloc, and mimalloc reads options atomically.
+    unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, -1) };
+}
+
 /// Reads a wine's tasting note and says where the wine comes from.
 #[derive(Parser)]
 #[command(name = "vinovoyant", version, args_conflicts_with_subcommands = true)]
@@ -53,6 +68,7 @@ enum Command {
 }
 
 fn main() -> ExitCode {
+    keep_freed_memory();
     let cli = Cli::parse();
     let (writer, _guard) = match telemetry::init_logging(&cli.log) {
         Ok(logging) => logging,
