@@ -22,7 +22,7 @@ pub struct FitOptions {
     pub max_features: usize,
     /// Word n-grams the province head reads besides the proper nouns (the most
     /// frequent ones); it reads no character n-grams.
-    pub province_features: usize,
+    pub province_words: usize,
     /// A country needs this many reviews to become a class.
     pub min_country_reviews: usize,
     /// A province needs this many reviews to become a class.
@@ -82,7 +82,7 @@ impl Default for FitOptions {
             },
             min_df: 2,
             max_features: 170_000,
-            province_features: 30_000,
+            province_words: 30_000,
             min_country_reviews: 10,
             min_province_reviews: 15,
             distilled_spec: FeatureSpec {
@@ -166,7 +166,7 @@ fn smooth_idf(documents: usize, df: u32) -> f32 {
 /// Builds the full model's vocabulary: features in at least `min_df` reviews, the
 /// `max_features` most frequent. Proper nouns come first, then word n-grams, then
 /// character n-grams, each most frequent first. The province head reads the proper
-/// nouns and the `province_features` most frequent word n-grams, so a rare place
+/// nouns and the `province_words` most frequent word n-grams, so a rare place
 /// name still reaches it. Character n-grams are nine in ten of a note's features
 /// but told the province head nothing the words did not (top-1 0.720 with the 30,000
 /// most frequent features of any kind, 0.723 with words alone, on the random
@@ -209,12 +209,11 @@ pub fn build_vocabulary(
     kept.sort_by_key(|&(_, _, group)| group);
     let count = |group: Group| kept.iter().filter(|(_, _, g)| *g == rank(group)).count();
     let province_features =
-        count(Group::Proper) + count(Group::Word).min(options.province_features);
+        (count(Group::Proper) + count(Group::Word).min(options.province_words)) as u32;
     let idf = kept
         .iter()
         .map(|&(_, d, _)| smooth_idf(reviews.len(), d))
         .collect();
-    let province_features = province_features as u32;
     Vocabulary::new(
         options.full_spec,
         kept.into_iter().map(|(h, _, _)| h).collect(),
@@ -475,7 +474,7 @@ mod tests {
         ];
         let reviews: Vec<&Review> = reviews.iter().collect();
         let options = FitOptions {
-            province_features: 1,
+            province_words: 1,
             ..FitOptions::default()
         };
         let vocabulary = build_vocabulary(&reviews, &options).unwrap();
