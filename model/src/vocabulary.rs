@@ -25,8 +25,8 @@ const VERSION: u16 = 1;
 #[derive(Debug, Clone, PartialEq)]
 pub struct Vocabulary {
     spec: FeatureSpec,
+    /// Feature `i` is `hashes[i]`; its IDF lives in `index` only.
     hashes: Vec<u64>,
-    idf: Vec<f32>,
     province_features: u32,
     /// Feature hashes are already well mixed (FNV-1a), so the map uses them as is
     /// instead of hashing them again: this lookup runs once per n-gram of a text.
@@ -61,7 +61,6 @@ impl Vocabulary {
         Ok(Self {
             spec,
             hashes,
-            idf,
             province_features,
             index,
         })
@@ -108,7 +107,8 @@ impl Vocabulary {
         out.extend_from_slice(&self.spec.header(MAGIC, VERSION));
         out.extend_from_slice(&(self.hashes.len() as u32).to_le_bytes());
         out.extend_from_slice(&self.province_features.to_le_bytes());
-        for (hash, idf) in self.hashes.iter().zip(&self.idf) {
+        for hash in &self.hashes {
+            let (_, idf) = self.index[hash];
             out.extend_from_slice(&hash.to_le_bytes());
             out.extend_from_slice(&idf.to_le_bytes());
         }
