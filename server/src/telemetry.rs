@@ -39,6 +39,11 @@ const BUCKETS: &[f64] = &[
     5.0, 10.0,
 ];
 
+/// Buffer between the log thread and standard output. The thread writes every line
+/// waiting in its queue, then flushes, so under load many lines leave in one system
+/// call instead of one call per line (standard output alone flushes at every newline).
+const LOG_BUFFER_BYTES: usize = 64 * 1024;
+
 /// Keeps the log writer's thread alive; dropping it flushes every pending line.
 pub struct LogGuard {
     _worker: WorkerGuard,
@@ -56,7 +61,10 @@ pub fn init_logging(config: &LogConfig) -> anyhow::Result<(NonBlocking, LogGuard
     let (writer, worker) = NonBlockingBuilder::default()
         .lossy(false)
         .thread_name("vinovoyant-log")
-        .finish(std::io::stdout());
+        .finish(std::io::BufWriter::with_capacity(
+            LOG_BUFFER_BYTES,
+            std::io::stdout(),
+        ));
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(writer.clone())

@@ -30,6 +30,9 @@ pub struct Review {
     pub province: Option<String>,
     /// The reviewer, when given; used to hold out whole writers.
     pub taster: Option<String>,
+    /// The wine's name (producer, vintage, cuvée, grape, appellation), when given;
+    /// training reads it as a second short text about the same wine.
+    pub title: Option<String>,
 }
 
 /// Rows set aside, by reason.
@@ -66,7 +69,8 @@ pub struct Dataset {
 }
 
 /// Reads reviews from CSV bytes. Needs `description` and `country` columns;
-/// `province` and `taster_name` are used when present; other columns are ignored.
+/// `province`, `taster_name` and `title` are used when present; other columns are
+/// ignored.
 pub fn read_reviews(bytes: &[u8]) -> Result<Dataset, DataError> {
     let sha256 = hex::encode(Sha256::digest(bytes));
     let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(bytes);
@@ -76,6 +80,7 @@ pub fn read_reviews(bytes: &[u8]) -> Result<Dataset, DataError> {
     let column = |name| vinovoyant_analytics::column(&headers, name);
     let province = column("province");
     let taster = column("taster_name");
+    let title = column("title");
     let mut dataset = Dataset {
         reviews: Vec::new(),
         rejected: Rejected::default(),
@@ -110,6 +115,7 @@ pub fn read_reviews(bytes: &[u8]) -> Result<Dataset, DataError> {
                 country: origin.to_string(),
                 province: optional(&record, province),
                 taster: optional(&record, taster),
+                title: optional(&record, title),
             });
         }
     }
@@ -129,15 +135,20 @@ mod tests {
 
     #[test]
     fn reads_quoted_multiline_fields_and_ignores_extra_columns() {
-        let csv = "points,description,country,province\n\
-                   90,\"Line one,\nline \"\"two\"\"\",France,Burgundy\n\
-                   88,Crisp and dry,Italy,\n";
+        let csv = "points,description,country,province,title\n\
+                   90,\"Line one,\nline \"\"two\"\"\",France,Burgundy,Domaine X 2015 Pommard\n\
+                   88,Crisp and dry,Italy,,\n";
         let data = read_reviews(csv.as_bytes()).unwrap();
         assert_eq!(data.rows, 2);
         assert_eq!(data.reviews.len(), 2);
         assert_eq!(data.reviews[0].description, "Line one,\nline \"two\"");
         assert_eq!(data.reviews[0].province.as_deref(), Some("Burgundy"));
         assert_eq!(data.reviews[1].province, None);
+        assert_eq!(
+            data.reviews[0].title.as_deref(),
+            Some("Domaine X 2015 Pommard")
+        );
+        assert_eq!(data.reviews[1].title, None);
         assert!(data.has_province);
     }
 

@@ -46,6 +46,8 @@ pub struct FitOptions {
     pub margin_weight: f32,
     /// Weight of the SVM scores in the distilled model; 0 trains no SVM.
     pub distilled_margin_weight: f32,
+    /// Also train on each review's title (see [`title_documents`]).
+    pub titles: bool,
 }
 
 impl Default for FitOptions {
@@ -81,7 +83,9 @@ impl Default for FitOptions {
                 proper_nouns: true,
             },
             min_df: 2,
-            max_features: 170_000,
+            // Titles bring more names than the 170,000 once allowed could hold
+            // within the 10 MB bundle; the cut drops the rarest.
+            max_features: 150_000,
             province_words: 30_000,
             min_country_reviews: 10,
             min_province_reviews: 15,
@@ -105,8 +109,32 @@ impl Default for FitOptions {
             },
             margin_weight: 2.0,
             distilled_margin_weight: 2.0,
+            titles: true,
         }
     }
+}
+
+/// Each review's title as a training document of its own, with the review's
+/// country and province. A title names the producer, the cuvée and often the
+/// appellation ("Tenuta Ventaglio 2014 Bianco (Etna)"); notes mention such names now
+/// and then, and a name seen only in titles would otherwise stay unknown. Only
+/// training reads titles: a prediction reads the note alone. Measured with the
+/// country head (float weights): random splits 0.8822 → 0.8848 and 0.8704 → 0.8753,
+/// the new-writer check 0.7715 → 0.7867; titles with the producer, region and
+/// province columns added did no better.
+pub fn title_documents(reviews: &[&Review]) -> Vec<Review> {
+    reviews
+        .iter()
+        .filter_map(|review| {
+            Some(Review {
+                description: review.title.clone()?,
+                country: review.country.clone(),
+                province: review.province.clone(),
+                taster: None,
+                title: None,
+            })
+        })
+        .collect()
 }
 
 /// The trained models, before they are written as a bundle.
@@ -320,7 +348,8 @@ fn with_margin(
     logistic.blend(&svm, weight)
 }
 
-/// Trains every head. The three optimisations run on parallel threads; each is
+/// Trains every head on the reviews and, with [`FitOptions::titles`], the full
+/// model's heads also on their titles (label sets count reviews only). The three optimisations run on parallel threads; each is
 /// seeded and single-threaded, so the result does not depend on scheduling.
 pub fn fit(
     reviews: &[&Review],
@@ -328,6 +357,16 @@ pub fn fit(
     log: &(dyn Fn(&str) + Sync),
 ) -> anyhow::Result<Fitted> {
     let labels = label_sets(reviews, options);
+    let titles = if options.titles {
+        title_documents(reviews)
+    } else {
+        Vec::new()
+    };
+    log(&format!(
+        "{} titles read as training documents",
+        titles.len()
+    ));
+    let documents: Vec<&Review> = reviews.iter().copied().chain(&titles).collect();
     anyhow::ensure!(
         labels.countries.len() >= 2,
         "training needs at least two countries with {} or more reviews each",
@@ -338,13 +377,16 @@ pub fn fit(
         labels.countries.len(),
         labels.provinces.len()
     ));
-    let vocabulary = build_vocabulary(reviews, options)?;
+    let vocabulary = build_vocabulary(&documents, options)?;
     log(&format!("vocabulary: {} features", vocabulary.len()));
-    let (country_rows, province_rows) = full_rows(reviews, &vocabulary);
+    let (country_rows, province_rows) = full_rows(&documents, &vocabulary);
+    // The distilled model reads the reviews alone: titles in its few hashed
+    // buckets cost it agreement with the full model (0.942 → 0.932).
     let idf = bucket_idf(reviews, options);
     let hashed_rows = distilled_rows(reviews, &idf, options);
-    let country_labels = country_targets(reviews, &labels);
-    let province_labels = province_targets(reviews, &labels);
+    let distilled_labels = country_targets(reviews, &labels);
+    let country_labels = country_targets(&documents, &labels);
+    let province_labels = province_targets(&documents, &labels);
     let features = vocabulary.len();
     let province_features = vocabulary.province_features() as usize;
     let buckets = idf.len();
@@ -382,7 +424,7 @@ pub fn fit(
         let distilled = scope.spawn(|| {
             let logistic = linear::train(
                 &hashed_rows,
-                &country_labels,
+                &distilled_labels,
                 buckets,
                 labels.countries.len(),
                 &seeded(&options.distilled, 3),
@@ -396,7 +438,7 @@ pub fn fit(
             with_margin(
                 logistic,
                 &hashed_rows,
-                &country_labels,
+                &distilled_labels,
                 &margin(options, 5),
                 options.distilled_margin_weight,
             )
@@ -462,7 +504,27 @@ mod tests {
             country: "France".to_string(),
             province: None,
             taster: None,
+            title: None,
         }
+    }
+
+    #[test]
+    fn titles_become_documents_with_the_review_s_labels() {
+        let titled = Review {
+            province: Some("Sicily & Sardinia".to_string()),
+            title: Some("Tenuta Ventaglio 2014 Bianco (Etna)".to_string()),
+            ..review("Aromas of tropical fruit and broom.")
+        };
+        let untitled = review("Crisp and dry.");
+        let documents = title_documents(&[&titled, &untitled]);
+        assert_eq!(documents.len(), 1);
+        assert_eq!(
+            documents[0].description,
+            "Tenuta Ventaglio 2014 Bianco (Etna)"
+        );
+        assert_eq!(documents[0].country, titled.country);
+        assert_eq!(documents[0].province, titled.province);
+        assert_eq!(documents[0].title, None);
     }
 
     #[test]

@@ -68,6 +68,7 @@ mod tests {
             country: country.into(),
             province: None,
             taster: taster.map(str::to_string),
+            title: None,
         }
     }
 

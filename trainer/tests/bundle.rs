@@ -137,3 +137,42 @@ fn aggregates_ship_in_the_bundle_and_are_optional() {
     assert!(!manifest.files.contains_key(ANALYTICS_FILE));
     assert!(Bundle::load(without.path()).unwrap().analytics().is_none());
 }
+
+#[test]
+fn names_seen_only_in_titles_are_learned() {
+    let mut dataset = read_reviews(&fixture()).unwrap();
+    let producers = [
+        ("Italy", "Tenuta Zorvina"),
+        ("France", "Domaine Quillabet"),
+        ("US", "Harrowgate Ridge"),
+    ];
+    for review in &mut dataset.reviews {
+        let (_, producer) = producers
+            .iter()
+            .find(|(country, _)| *country == review.country)
+            .unwrap();
+        review.title = Some(format!("{producer} 2016 Red Blend"));
+    }
+    let mut without_titles = small_run();
+    without_titles.fit.titles = false;
+    let bundle = |run: &RunOptions| {
+        let out = tempfile::tempdir().unwrap();
+        train_bundle(&dataset, run, out.path(), &|_| {}).unwrap();
+        Bundle::load(out.path()).unwrap()
+    };
+    let (with, without) = (bundle(&small_run()), bundle(&without_titles));
+    let probability = |bundle: &Bundle, note: &str, country: &str| {
+        let prediction = bundle.predict(note).unwrap();
+        let found = prediction.countries.iter().find(|c| c.label == country);
+        found.unwrap().probability
+    };
+    for (country, producer) in producers {
+        let note = format!("Another fine bottling from {producer}.");
+        assert_eq!(with.predict(&note).unwrap().countries[0].label, country);
+        // The notes themselves never name a producer: only the titles taught them.
+        assert!(
+            probability(&with, &note, country) > probability(&without, &note, country),
+            "{producer}"
+        );
+    }
+}
