@@ -9,8 +9,8 @@ use vinovoyant_inference::{Bundle, ModelHandle, PredictError, Prediction};
 use crate::error::ApiError;
 use crate::telemetry::{self, Emf};
 
-/// Most text scored on the async worker itself (about 0.4 ms of work); more goes to
-/// the blocking pool.
+/// Most text scored on the async worker itself (about five typical notes); more
+/// goes to the blocking pool.
 const INLINE_BYTES: usize = 1_500;
 
 /// Scores descriptions with the bundle being served.
@@ -102,6 +102,31 @@ impl Engine {
             metrics::histogram!(telemetry::PREDICTION_DURATION, "model" => "full", "version" => version.to_string())
                 .record(elapsed.as_secs_f64());
             self.emf.prediction(elapsed);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use vinovoyant_inference::{Bundle, default_model_dir};
+
+    use super::*;
+
+    #[tokio::test]
+    async fn inline_and_pooled_work_give_the_bundle_s_own_answers() {
+        let bundle = Bundle::load(&default_model_dir()).expect("the default bundle loads");
+        let short = "Ripe Napa Cabernet with cassis and cedar.".to_string();
+        let long = "Dark cherry, leather and tobacco with firm tannins. ".repeat(40);
+        assert!(short.len() <= INLINE_BYTES && long.len() > INLINE_BYTES);
+        let expected = [bundle.predict(&short), bundle.predict(&long)];
+        let engine = Engine::new(ModelHandle::new(bundle), 2, Arc::new(Emf::new(None)));
+        for (text, expected) in [short, long].into_iter().zip(expected) {
+            let scored = engine.predict(vec![text]).await.expect("scored");
+            let [answer] = <[_; 1]>::try_from(scored.results).expect("one result");
+            assert_eq!(
+                answer.expect("a prediction"),
+                expected.expect("a prediction")
+            );
         }
     }
 }
