@@ -25,13 +25,12 @@ const VERSION: u16 = 1;
 #[derive(Debug, Clone, PartialEq)]
 pub struct Vocabulary {
     spec: FeatureSpec,
-    /// Feature `i` is `hashes[i]`; its IDF lives in `index` only.
-    hashes: Vec<u64>,
     province_features: u32,
     /// Feature hashes are already well mixed (FNV-1a), so the map uses them as is
     /// instead of hashing them again: this lookup runs once per n-gram of a text.
     /// It holds each feature's IDF beside its index, so a lookup touches one place
-    /// in memory, not two (the entry is 16 bytes either way).
+    /// in memory, not two (the entry is 16 bytes either way). It is the only copy
+    /// of the features: `to_bytes` puts them back in index order.
     index: IntMap<u64, (u32, f32)>,
 }
 
@@ -60,7 +59,6 @@ impl Vocabulary {
         }
         Ok(Self {
             spec,
-            hashes,
             province_features,
             index,
         })
@@ -103,12 +101,17 @@ impl Vocabulary {
 
     /// Writes the vocabulary in its file format.
     pub fn to_bytes(&self) -> Vec<u8> {
-        let mut out = Vec::with_capacity(18 + self.hashes.len() * 12);
+        let mut features: Vec<(u32, u64, f32)> = self
+            .index
+            .iter()
+            .map(|(&hash, &(i, idf))| (i, hash, idf))
+            .collect();
+        features.sort_unstable_by_key(|&(i, _, _)| i);
+        let mut out = Vec::with_capacity(18 + features.len() * 12);
         out.extend_from_slice(&self.spec.header(MAGIC, VERSION));
-        out.extend_from_slice(&(self.hashes.len() as u32).to_le_bytes());
+        out.extend_from_slice(&(features.len() as u32).to_le_bytes());
         out.extend_from_slice(&self.province_features.to_le_bytes());
-        for hash in &self.hashes {
-            let (_, idf) = self.index[hash];
+        for (_, hash, idf) in features {
             out.extend_from_slice(&hash.to_le_bytes());
             out.extend_from_slice(&idf.to_le_bytes());
         }
@@ -117,12 +120,12 @@ impl Vocabulary {
 
     /// Number of features.
     pub fn len(&self) -> usize {
-        self.hashes.len()
+        self.index.len()
     }
 
     /// True for a vocabulary with no features.
     pub fn is_empty(&self) -> bool {
-        self.hashes.is_empty()
+        self.index.is_empty()
     }
 
     /// The province head reads features `0..province_features()`.

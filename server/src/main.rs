@@ -22,7 +22,8 @@ const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
 /// after a delay. Handing it back meant faulting fresh pages in again under load:
 /// at 1,000 req/s the 99th percentile was 1.55 ms with glibc, ~2.4 ms with
 /// mimalloc's default and ~1.7 ms with purging off (medians of 2 to 6 runs). The
-/// heap then stays at its peak, which the concurrency limit bounds.
+/// heap then stays at its peak, which the concurrency limit bounds. Only `serve`
+/// sets it: the other commands are short runs.
 fn keep_freed_memory() {
     // SAFETY: sets one integer option of the allocator; the option exists in the
     // bundled mimalloc, and mimalloc reads options atomically.
@@ -68,7 +69,6 @@ enum Command {
 }
 
 fn main() -> ExitCode {
-    keep_freed_memory();
     let cli = Cli::parse();
     let (writer, _guard) = match telemetry::init_logging(&cli.log) {
         Ok(logging) => logging,
@@ -103,6 +103,7 @@ fn serve(
     config: ServeConfig,
     writer: tracing_appender::non_blocking::NonBlocking,
 ) -> anyhow::Result<()> {
+    keep_freed_memory();
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
