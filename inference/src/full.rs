@@ -30,7 +30,9 @@ pub enum PredictError {
 pub struct FullScores {
     /// One probability per country.
     pub countries: Vec<f32>,
-    /// One probability per province.
+    /// One probability per province. Graphs written since provinces became shares of
+    /// their country's give `P(country) · P(province | country)`, so they sum to the
+    /// probability of the countries that have provinces, not to one.
     pub provinces: Vec<f32>,
 }
 

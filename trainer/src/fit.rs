@@ -148,12 +148,16 @@ pub struct Fitted {
     pub country: LinearModel,
     /// The province head.
     pub province: LinearModel,
+    /// The country class of each province class.
+    pub province_countries: Vec<u32>,
     /// The distilled model's float weights (temperature still 1).
     pub distilled: DistilledWeights,
 }
 
 /// Label sets from the training reviews: countries and provinces with enough reviews,
-/// in order of frequency (ties by name).
+/// in order of frequency (ties by name). A province whose country (see
+/// [`province_countries`]) is not a class is left out: the graph ranks provinces as
+/// shares of their country's probability.
 pub fn label_sets(reviews: &[&Review], options: &FitOptions) -> LabelSets {
     let frequent = |values: Vec<&str>, min: usize| {
         let mut counts: FnvHashMap<&str, usize> = FnvHashMap::default();
@@ -163,21 +167,73 @@ pub fn label_sets(reviews: &[&Review], options: &FitOptions) -> LabelSets {
         let mut labels: Vec<(&str, usize)> =
             counts.into_iter().filter(|(_, c)| *c >= min).collect();
         labels.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
-        labels.into_iter().map(|(l, _)| l.to_string()).collect()
+        labels
+            .into_iter()
+            .map(|(l, _)| l.to_string())
+            .collect::<Vec<_>>()
     };
+    let countries = frequent(
+        reviews.iter().map(|r| r.country.as_str()).collect(),
+        options.min_country_reviews,
+    );
+    let country_of = majority_countries(reviews);
+    let provinces = frequent(
+        reviews
+            .iter()
+            .filter_map(|r| r.province.as_deref())
+            .collect(),
+        options.min_province_reviews,
+    )
+    .into_iter()
+    .filter(|p| {
+        country_of
+            .get(p.as_str())
+            .is_some_and(|c| countries.iter().any(|known| known == c))
+    })
+    .collect();
     LabelSets {
-        countries: frequent(
-            reviews.iter().map(|r| r.country.as_str()).collect(),
-            options.min_country_reviews,
-        ),
-        provinces: frequent(
-            reviews
-                .iter()
-                .filter_map(|r| r.province.as_deref())
-                .collect(),
-            options.min_province_reviews,
-        ),
+        countries,
+        provinces,
     }
+}
+
+/// The country most of each province's reviews name (ties by name), so that a
+/// province written once under the wrong country still belongs to one country.
+fn majority_countries<'a>(reviews: &[&'a Review]) -> FnvHashMap<&'a str, &'a str> {
+    let mut counts: FnvHashMap<(&str, &str), usize> = FnvHashMap::default();
+    for review in reviews {
+        if let Some(province) = review.province.as_deref() {
+            *counts
+                .entry((province, review.country.as_str()))
+                .or_default() += 1;
+        }
+    }
+    let mut best: FnvHashMap<&str, (&str, usize)> = FnvHashMap::default();
+    for ((province, country), count) in counts {
+        let entry = best.entry(province).or_insert((country, count));
+        if count > entry.1 || (count == entry.1 && country < entry.0) {
+            *entry = (country, count);
+        }
+    }
+    best.into_iter().map(|(p, (c, _))| (p, c)).collect()
+}
+
+/// The country class of each province class, in label order. Every province in
+/// [`label_sets`] has one.
+pub fn province_countries(reviews: &[&Review], labels: &LabelSets) -> anyhow::Result<Vec<u32>> {
+    let country_of = majority_countries(reviews);
+    let countries = index_of(&labels.countries);
+    labels
+        .provinces
+        .iter()
+        .map(|province| {
+            country_of
+                .get(province.as_str())
+                .and_then(|country| countries.get(country))
+                .copied()
+                .ok_or_else(|| anyhow::anyhow!("province {province} has no country class"))
+        })
+        .collect()
 }
 
 fn index_of(labels: &[String]) -> FnvHashMap<&str, u32> {
@@ -474,7 +530,9 @@ pub fn fit(
         country.map_err(|_| anyhow::anyhow!("the country head's training thread panicked"))?;
     let distilled =
         distilled.map_err(|_| anyhow::anyhow!("the distilled model's training thread panicked"))?;
+    let province_countries = province_countries(reviews, &labels)?;
     Ok(Fitted {
+        province_countries,
         distilled: DistilledWeights {
             spec: options.distilled_spec,
             word_buckets: options.distilled_word_buckets,
@@ -509,6 +567,37 @@ mod tests {
             taster: None,
             title: None,
         }
+    }
+
+    #[test]
+    fn each_province_belongs_to_the_country_most_of_its_reviews_name() {
+        let placed = |country: &str, province: &str| Review {
+            country: country.to_string(),
+            province: Some(province.to_string()),
+            ..review("Ripe and round.")
+        };
+        let reviews = [
+            placed("France", "Bordeaux"),
+            placed("France", "Bordeaux"),
+            placed("France", "Bordeaux"),
+            placed("US", "Bordeaux"),
+            placed("US", "Oregon"),
+            placed("US", "Oregon"),
+            placed("Chile", "Maule Valley"),
+            placed("Chile", "Maule Valley"),
+        ];
+        let reviews: Vec<&Review> = reviews.iter().collect();
+        let options = FitOptions {
+            min_country_reviews: 3,
+            min_province_reviews: 2,
+            ..FitOptions::default()
+        };
+        let labels = label_sets(&reviews, &options);
+        assert_eq!(labels.countries, ["France", "US"]);
+        // Chile has too few reviews to be a class, so its province cannot be one
+        assert_eq!(labels.provinces, ["Bordeaux", "Oregon"]);
+        // one of Bordeaux's four reviews names the US
+        assert_eq!(province_countries(&reviews, &labels).unwrap(), [0, 1]);
     }
 
     #[test]

@@ -7,6 +7,15 @@
 //! rarely-strong features; only the rows a text gathers are dequantised, so a
 //! prediction touches a few thousand weights, not millions. The per-feature products
 //! are a graph output so explanations come from the graph itself.
+//!
+//! The province head's probabilities are then read as shares within each country
+//! and scaled to the country head's: `P(province) = P(country) · P(province |
+//! country)`. A province is never more probable than its country, and the two heads
+//! answer together: on the validation split, the top province lay outside the top
+//! country for 10.8 % of notes with the province head alone, 2.8 % after scaling
+//! (where one of another country's provinces is more probable than any of the top
+//! country's). Province top-1 went 0.714 → 0.710 there, and 0.556 → 0.577 for
+//! writers the model had never read.
 
 use prost::Message;
 use tract_onnx::pb;
@@ -146,12 +155,73 @@ fn int_attribute(name: &str, value: i64) -> pb::AttributeProto {
     }
 }
 
+/// Scales the province head's probabilities to shares of their country's:
+/// `province_probabilities = head · country[c(p)] / Σ_{q in c(p)} head[q]`. The
+/// per-country sums come from a matrix product with the province → country
+/// membership matrix; a tiny constant keeps an underflowed sum from dividing by zero.
+fn add_province_shares(
+    graph: &mut pb::GraphProto,
+    provinces: usize,
+    countries: usize,
+    country_of: &[u32],
+) {
+    let mut membership = vec![0.0f32; provinces * countries];
+    for (p, &c) in country_of.iter().enumerate() {
+        membership[p * countries + c as usize] = 1.0;
+    }
+    graph.initializer.push(tensor_f32(
+        "province_membership",
+        &[provinces, countries],
+        &membership,
+    ));
+    let country_index: Vec<i64> = country_of.iter().map(|&c| i64::from(c)).collect();
+    graph
+        .initializer
+        .push(tensor_i64("province_country", &country_index));
+    graph
+        .initializer
+        .push(tensor_f32("share_floor", &[], &[1e-30]));
+    graph.node.extend([
+        node(
+            "MatMul",
+            &["province_head_probabilities", "province_membership"],
+            "country_province_mass",
+            vec![],
+        ),
+        node(
+            "Add",
+            &["country_province_mass", "share_floor"],
+            "country_province_mass_floored",
+            vec![],
+        ),
+        node(
+            "Div",
+            &["country_probabilities", "country_province_mass_floored"],
+            "country_share_scale",
+            vec![],
+        ),
+        node(
+            "Gather",
+            &["country_share_scale", "province_country"],
+            "province_share_scale",
+            vec![int_attribute("axis", 0)],
+        ),
+        node(
+            "Mul",
+            &["province_head_probabilities", "province_share_scale"],
+            "province_probabilities",
+            vec![],
+        ),
+    ]);
+}
+
 /// Serialises the heads as one ONNX model. The inputs are
 /// `country_indices`/`country_values` (length `N`) and, with a province head,
 /// `province_indices`/`province_values` (length `M`); the outputs are
 /// `country_probabilities`, then `province_probabilities` with a province head,
-/// then `country_contributions` (`N × C`).
-pub fn export(country: &Head<'_>, province: Option<&Head<'_>>) -> Vec<u8> {
+/// then `country_contributions` (`N × C`). A province head comes with the country
+/// class of each of its provinces.
+pub fn export(country: &Head<'_>, province: Option<(&Head<'_>, &[u32])>) -> Vec<u8> {
     use pb::tensor_proto::DataType::{Float, Int64};
     let mut graph = pb::GraphProto {
         name: "vinovoyant_origin".into(),
@@ -159,8 +229,10 @@ pub fn export(country: &Head<'_>, province: Option<&Head<'_>>) -> Vec<u8> {
     };
     graph.initializer.push(tensor_i64("axis_rows", &[0]));
     graph.initializer.push(tensor_i64("axis_columns", &[1]));
-    let heads = std::iter::once((country, "N")).chain(province.map(|p| (p, "M")));
-    for (head, length) in heads {
+    // the province head's softmax is scaled by the country head's before it leaves
+    let heads = std::iter::once((country, "N", "probabilities"))
+        .chain(province.map(|(p, _)| (p, "M", "head_probabilities")));
+    for (head, length, probabilities) in heads {
         let name = head.name;
         let model = head.model;
         let n = |suffix: &str| format!("{name}_{suffix}");
@@ -244,18 +316,26 @@ pub fn export(country: &Head<'_>, province: Option<&Head<'_>>) -> Vec<u8> {
             node(
                 "Softmax",
                 &[&n("scaled")],
-                &n("probabilities"),
+                &n(probabilities),
                 vec![int_attribute("axis", -1)],
             ),
         ];
         graph.node.extend(nodes);
+    }
+    if let Some((head, countries)) = province {
+        add_province_shares(
+            &mut graph,
+            head.model.classes,
+            country.model.classes,
+            countries,
+        );
     }
     graph.output.push(value_info(
         "country_probabilities",
         Float,
         &[Dim::Fixed(country.model.classes)],
     ));
-    if let Some(province) = province {
+    if let Some((province, _)) = province {
         graph.output.push(value_info(
             "province_probabilities",
             Float,

@@ -99,7 +99,8 @@ fn build(fitted: Fitted, calibration: &[&Review], options: &FitOptions) -> anyho
                 model: &fitted.province,
                 temperature: province_t,
             })
-            .as_ref(),
+            .as_ref()
+            .map(|head| (head, fitted.province_countries.as_slice())),
     );
     let full = FullModel::new(
         &onnx_bytes,

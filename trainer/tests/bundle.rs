@@ -96,6 +96,53 @@ fn learns_the_fixture_and_round_trips() {
 }
 
 #[test]
+fn province_probabilities_are_shares_of_their_country_s() {
+    let dataset = read_reviews(&fixture()).unwrap();
+    let out = tempfile::tempdir().unwrap();
+    train_bundle(&dataset, &small_run(), out.path(), &|_| {}).unwrap();
+    let bundle = Bundle::load(out.path()).unwrap();
+    let labels = bundle.full().labels();
+    assert!(labels.provinces.len() >= 3, "{labels:?}");
+    let country_of_province = |province: &str| {
+        let review = dataset
+            .reviews
+            .iter()
+            .find(|r| r.province.as_deref() == Some(province))
+            .unwrap();
+        labels
+            .countries
+            .iter()
+            .position(|c| *c == review.country)
+            .unwrap()
+    };
+    for text in [
+        "A dense Nebbiolo from Barolo with firm tannins.",
+        "Cherry and plum, fresh acidity.",
+        "A bright Sancerre Sauvignon Blanc with citrus.",
+    ] {
+        let scores = bundle.full().scores(text).unwrap();
+        let mut province_mass = vec![None::<f32>; labels.countries.len()];
+        for (province, probability) in labels.provinces.iter().zip(&scores.provinces) {
+            *province_mass[country_of_province(province)].get_or_insert(0.0) += probability;
+        }
+        // every country of the fixture has provinces with enough reviews
+        assert!(province_mass.iter().all(Option::is_some), "{labels:?}");
+        for (country, (mass, probability)) in province_mass
+            .iter()
+            .flatten()
+            .zip(&scores.countries)
+            .enumerate()
+        {
+            assert!(
+                (mass - probability).abs() < 1e-5,
+                "{text}: {} has {probability}, its provinces {mass}",
+                labels.countries[country]
+            );
+        }
+    }
+}
+
+#[test]
 fn a_tampered_file_is_refused() {
     let dataset = read_reviews(&fixture()).unwrap();
     let out = tempfile::tempdir().unwrap();
