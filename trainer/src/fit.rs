@@ -161,10 +161,10 @@ pub struct Fitted {
 }
 
 /// Label sets from the training reviews: countries and provinces with enough reviews,
-/// in order of frequency (ties by name). A province whose country (see
-/// [`province_countries`]) is not a class is left out: the graph ranks provinces as
-/// shares of their country's probability.
-pub fn label_sets(reviews: &[&Review], options: &FitOptions) -> LabelSets {
+/// in order of frequency (ties by name), with the country class of each province
+/// class. A province whose country is not a class is left out: the graph ranks
+/// provinces as shares of their country's probability.
+pub fn label_sets(reviews: &[&Review], options: &FitOptions) -> (LabelSets, Vec<u32>) {
     let frequent = |values: Vec<&str>, min: usize| {
         let mut counts: FnvHashMap<&str, usize> = FnvHashMap::default();
         for v in values {
@@ -183,7 +183,8 @@ pub fn label_sets(reviews: &[&Review], options: &FitOptions) -> LabelSets {
         options.min_country_reviews,
     );
     let country_of = majority_countries(reviews);
-    let provinces = frequent(
+    let country_index = index_of(&countries);
+    let (provinces, province_countries) = frequent(
         reviews
             .iter()
             .filter_map(|r| r.province.as_deref())
@@ -191,16 +192,16 @@ pub fn label_sets(reviews: &[&Review], options: &FitOptions) -> LabelSets {
         options.min_province_reviews,
     )
     .into_iter()
-    .filter(|p| {
-        country_of
-            .get(p.as_str())
-            .is_some_and(|c| countries.iter().any(|known| known == c))
+    .filter_map(|province| {
+        let country = *country_index.get(country_of.get(province.as_str())?)?;
+        Some((province, country))
     })
-    .collect();
-    LabelSets {
+    .unzip();
+    let labels = LabelSets {
         countries,
         provinces,
-    }
+    };
+    (labels, province_countries)
 }
 
 /// The country most of each province's reviews name (ties by name), so that a
@@ -222,24 +223,6 @@ fn majority_countries<'a>(reviews: &[&'a Review]) -> FnvHashMap<&'a str, &'a str
         }
     }
     best.into_iter().map(|(p, (c, _))| (p, c)).collect()
-}
-
-/// The country class of each province class, in label order. Every province in
-/// [`label_sets`] has one.
-pub fn province_countries(reviews: &[&Review], labels: &LabelSets) -> anyhow::Result<Vec<u32>> {
-    let country_of = majority_countries(reviews);
-    let countries = index_of(&labels.countries);
-    labels
-        .provinces
-        .iter()
-        .map(|province| {
-            country_of
-                .get(province.as_str())
-                .and_then(|country| countries.get(country))
-                .copied()
-                .ok_or_else(|| anyhow::anyhow!("province {province} has no country class"))
-        })
-        .collect()
 }
 
 fn index_of(labels: &[String]) -> FnvHashMap<&str, u32> {
@@ -420,7 +403,7 @@ pub fn fit(
     options: &FitOptions,
     log: &(dyn Fn(&str) + Sync),
 ) -> anyhow::Result<Fitted> {
-    let labels = label_sets(reviews, options);
+    let (labels, province_countries) = label_sets(reviews, options);
     let titles = if options.titles {
         title_documents(reviews)
     } else {
@@ -543,7 +526,6 @@ pub fn fit(
         country.map_err(|_| anyhow::anyhow!("the country head's training thread panicked"))?;
     let distilled =
         distilled.map_err(|_| anyhow::anyhow!("the distilled model's training thread panicked"))?;
-    let province_countries = province_countries(reviews, &labels)?;
     Ok(Fitted {
         province_countries,
         distilled: DistilledWeights {
@@ -605,12 +587,12 @@ mod tests {
             min_province_reviews: 2,
             ..FitOptions::default()
         };
-        let labels = label_sets(&reviews, &options);
+        let (labels, province_countries) = label_sets(&reviews, &options);
         assert_eq!(labels.countries, ["France", "US"]);
         // Chile has too few reviews to be a class, so its province cannot be one
         assert_eq!(labels.provinces, ["Bordeaux", "Oregon"]);
         // one of Bordeaux's four reviews names the US
-        assert_eq!(province_countries(&reviews, &labels).unwrap(), [0, 1]);
+        assert_eq!(province_countries, [0, 1]);
     }
 
     #[test]
