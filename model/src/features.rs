@@ -246,8 +246,12 @@ pub fn vectorize(
     };
     let mut idfs = Vec::new();
     let mut groups = Vec::new();
-    for hit in hits {
-        let entry = lookup(hit).map(|(index, idf)| {
+    // every look-up first, in a loop of their own: they do not depend on one another,
+    // so the processor overlaps their memory reads (the vocabulary does not fit in
+    // cache), which the bookkeeping below would otherwise serialise
+    let found: Vec<Option<(u32, f32)>> = hits.iter().map(&mut lookup).collect();
+    for (hit, found) in hits.iter().zip(found) {
+        let entry = found.map(|(index, idf)| {
             let entry = *entry_by_index.entry(index).or_insert_with(|| {
                 vector.indices.push(index);
                 vector.counts.push(0);
