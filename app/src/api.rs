@@ -3,8 +3,9 @@
 //! The page gets its [`PageState`] from the server's HTML ([`current_page_state`]
 //! on the server, serialised for hydration) and asks the full model through one
 //! server function, [`predict_origin`] at `/_app/predict` (under `/_app/` so it
-//! never collides with the JSON API under `/api/`). Both use the
-//! [`ModelHandle`](vinovoyant_inference::ModelHandle) the site provides as context.
+//! never collides with the JSON API under `/api/`). The page state reads the
+//! [`ModelHandle`](vinovoyant_inference::ModelHandle) the site provides as context;
+//! predictions go through the [`NoteScorer`] it provides beside it.
 
 use leptos::prelude::*;
 use leptos::server_fn::codec::JsonEncoding;
@@ -169,47 +170,87 @@ pub fn current_page_state() -> Option<PageState> {
 /// Asks the full model where the wine described by `description` comes from.
 #[server(prefix = "/_app", endpoint = "predict")]
 pub async fn predict_origin(description: String) -> Result<ServerAnswer, PredictFailure> {
-    let model = use_context::<vinovoyant_inference::ModelHandle>()
+    let scorer = use_context::<NoteScorer>()
         .ok_or_else(|| PredictFailure::Server("no model is loaded".to_string()))?;
     let response = use_context::<leptos_axum::ResponseOptions>();
-    let outcome = answer_note(model, description).await;
+    let outcome = answer_note(&scorer, description).await;
     if let (Err(PredictFailure::Input(_)), Some(response)) = (&outcome, response) {
         response.set_status(http::StatusCode::UNPROCESSABLE_ENTITY);
     }
     outcome
 }
 
-/// The full model's answer about `description`, computed off the async threads
-/// since a prediction is CPU work.
+/// The full model's prediction for one note, with the version of the bundle that made it.
+#[cfg(feature = "ssr")]
+#[derive(Debug, Clone)]
+pub struct ScoredNote {
+    /// Version of the model bundle that answered.
+    pub model_version: String,
+    /// What the full model made of the note.
+    pub prediction: vinovoyant_model::Prediction,
+}
+
+/// The future a [`NoteScorer`] returns.
+#[cfg(feature = "ssr")]
+pub type ScoreFuture =
+    std::pin::Pin<Box<dyn std::future::Future<Output = Result<ScoredNote, PredictFailure>> + Send>>;
+
+/// How the page's notes reach the full model. The server builds it on the engine
+/// behind its JSON API, so a note sent from the page shares the API's concurrency
+/// limit, prediction metrics and PredictionLatency records.
+#[cfg(feature = "ssr")]
+#[derive(Clone)]
+pub struct NoteScorer(std::sync::Arc<dyn Fn(String) -> ScoreFuture + Send + Sync>);
+
+#[cfg(feature = "ssr")]
+impl NoteScorer {
+    /// A scorer that answers each note with `score`.
+    pub fn new<F, Fut>(score: F) -> Self
+    where
+        F: Fn(String) -> Fut + Send + Sync + 'static,
+        Fut: std::future::Future<Output = Result<ScoredNote, PredictFailure>> + Send + 'static,
+    {
+        Self(std::sync::Arc::new(move |note| Box::pin(score(note))))
+    }
+
+    /// The full model's prediction for `description`.
+    pub async fn score(&self, description: String) -> Result<ScoredNote, PredictFailure> {
+        (self.0)(description).await
+    }
+}
+
+#[cfg(feature = "ssr")]
+impl From<vinovoyant_inference::PredictError> for PredictFailure {
+    fn from(error: vinovoyant_inference::PredictError) -> Self {
+        use vinovoyant_inference::PredictError;
+        match error {
+            PredictError::Input(problem) => Self::Input(InputProblem::from(&problem)),
+            PredictError::Runtime(message) => Self::Server(message),
+        }
+    }
+}
+
+/// The full model's answer about `description`, as the page shows it.
 #[cfg(feature = "ssr")]
 pub async fn answer_note(
-    model: vinovoyant_inference::ModelHandle,
+    scorer: &NoteScorer,
     description: String,
 ) -> Result<ServerAnswer, PredictFailure> {
-    use vinovoyant_inference::PredictError;
-
-    let result = tokio::task::spawn_blocking(move || {
-        let bundle = model.current();
-        bundle.predict(&description).map(|prediction| ServerAnswer {
-            model_version: bundle.version().to_string(),
-            countries: prediction
-                .countries
-                .into_iter()
-                .take(ANSWER_LABELS)
-                .collect(),
-            provinces: prediction
-                .provinces
-                .into_iter()
-                .take(ANSWER_LABELS)
-                .collect(),
-            description,
-        })
-    })
-    .await
-    .map_err(|error| PredictFailure::Server(format!("the prediction task failed: {error}")))?;
-    result.map_err(|error| match error {
-        PredictError::Input(problem) => PredictFailure::Input(InputProblem::from(&problem)),
-        PredictError::Runtime(message) => PredictFailure::Server(message),
+    let scored = scorer.score(description.clone()).await?;
+    let prediction = scored.prediction;
+    Ok(ServerAnswer {
+        model_version: scored.model_version,
+        countries: prediction
+            .countries
+            .into_iter()
+            .take(ANSWER_LABELS)
+            .collect(),
+        provinces: prediction
+            .provinces
+            .into_iter()
+            .take(ANSWER_LABELS)
+            .collect(),
+        description,
     })
 }
 

@@ -3,6 +3,7 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use app::api::{NoteScorer, PredictFailure, ScoredNote};
 use tokio::sync::Semaphore;
 use vinovoyant_inference::{Bundle, ModelHandle, PredictError, Prediction};
 
@@ -49,6 +50,31 @@ impl Engine {
     /// The model handle, shared with the site and the health check.
     pub fn model(&self) -> &ModelHandle {
         &self.model
+    }
+
+    /// The site's way to the model: each note from the page is one request to this
+    /// engine, under the same limit and in the same metrics as the JSON API's.
+    pub fn note_scorer(&self) -> NoteScorer {
+        let engine = self.clone();
+        NoteScorer::new(move |description| {
+            let engine = engine.clone();
+            async move {
+                let scored = engine
+                    .predict(vec![description])
+                    .await
+                    .map_err(|error| PredictFailure::Server(error.to_string()))?;
+                let model_version = scored.bundle.version().to_string();
+                let Some(result) = scored.results.into_iter().next() else {
+                    return Err(PredictFailure::Server(
+                        "the engine gave no result for the note".to_string(),
+                    ));
+                };
+                Ok(ScoredNote {
+                    model_version,
+                    prediction: result?,
+                })
+            }
+        })
     }
 
     /// Scores `descriptions` with the full model as one unit of work.

@@ -97,14 +97,20 @@ pub fn app(
 ) -> anyhow::Result<App> {
     let emf = Arc::new(Emf::new(emf_writer.filter(|_| config.emf)));
     let health = Arc::new(Health::new(model.clone()));
+    let engine = Engine::new(
+        model.clone(),
+        config.max_concurrency as usize,
+        Arc::clone(&emf),
+    );
     let site = site::routes(
         site::options(&config.site_root, site::PKG_DIR),
-        model.clone(),
+        model,
+        engine.note_scorer(),
         dataset::start(config.data.clone()),
     )
     .layer(axum::middleware::from_fn(security::site_policy));
     let state = AppState {
-        engine: Engine::new(model, config.max_concurrency as usize, Arc::clone(&emf)),
+        engine,
         health: Arc::clone(&health),
         metrics_token: config.metrics_token.clone(),
     };

@@ -15,7 +15,7 @@
 
 use std::path::Path;
 
-use app::api::{PredictFailure, PredictForm, Submission, answer_note};
+use app::api::{NoteScorer, PredictFailure, PredictForm, Submission, answer_note};
 use app::insight::DatasetFeed;
 use app::{Page, shell};
 use axum::body::{Body, Bytes};
@@ -58,6 +58,7 @@ pub fn options(site_root: &Path, pkg_dir: &str) -> LeptosOptions {
 struct Site {
     options: LeptosOptions,
     model: ModelHandle,
+    scorer: NoteScorer,
     feed: DatasetFeed,
 }
 
@@ -67,17 +68,24 @@ impl FromRef<Site> for LeptosOptions {
     }
 }
 
-/// Every route of the site, serving the app with `model`, and the analytics page
-/// with the aggregates of `feed` (or the bundle's).
+/// Every route of the site, serving the app with `model` (whose notes `scorer`
+/// answers), and the analytics page with the aggregates of `feed` (or the bundle's).
 ///
 /// Pages take the CSP nonce that the server's site policy puts in the request's
 /// extensions ([`CspNonce`]), so wrap these routes in `security::site_policy`.
-pub fn routes(options: LeptosOptions, model: ModelHandle, feed: DatasetFeed) -> Router {
+pub fn routes(
+    options: LeptosOptions,
+    model: ModelHandle,
+    scorer: NoteScorer,
+    feed: DatasetFeed,
+) -> Router {
     let context = {
         let model = model.clone();
+        let scorer = scorer.clone();
         let feed = feed.clone();
         move || {
             provide_context(model.clone());
+            provide_context(scorer.clone());
             provide_context(feed.clone());
             provide_request_nonce();
         }
@@ -91,6 +99,7 @@ pub fn routes(options: LeptosOptions, model: ModelHandle, feed: DatasetFeed) -> 
     let site = Site {
         options: options.clone(),
         model,
+        scorer,
         feed,
     };
     // With no route listing, Leptos registers only the server functions (and sets
@@ -128,7 +137,7 @@ async fn submit_without_js(
     Form(form): Form<PredictForm>,
 ) -> Response {
     let description = form.into_note();
-    let outcome = answer_note(site.model.clone(), description.clone()).await;
+    let outcome = answer_note(&site.scorer, description.clone()).await;
     let refused = matches!(outcome, Err(PredictFailure::Input(_)));
     let submission = Submission {
         description,
