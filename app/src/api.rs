@@ -66,6 +66,8 @@ impl From<&InputError> for InputProblem {
 pub enum PredictFailure {
     /// The note was refused.
     Input(InputProblem),
+    /// The server was running as many predictions as it allows; a retry shortly works.
+    Busy,
     /// The request never reached the server, or its answer never came back.
     Unreachable,
     /// The server answered with an error.
@@ -77,12 +79,27 @@ impl PredictFailure {
     pub fn message(&self) -> String {
         match self {
             Self::Input(problem) => problem.message(),
+            Self::Busy => "The server is busy right now. Try again in a moment; \
+                 the quick guess keeps working meanwhile."
+                .to_string(),
             Self::Unreachable => "Couldn't reach the server. Check your connection and try again; \
                  the quick guess keeps working meanwhile."
                 .to_string(),
             Self::Server(_) => {
                 "The server couldn't answer just now. Try again in a moment.".to_string()
             }
+        }
+    }
+
+    /// The HTTP status a page answer carries for this failure, where it is the
+    /// client's to act on: 422 for a refused note, 429 while the server is busy
+    /// (the JSON API's statuses for the same cases).
+    #[cfg(feature = "ssr")]
+    pub fn status(&self) -> Option<http::StatusCode> {
+        match self {
+            Self::Input(_) => Some(http::StatusCode::UNPROCESSABLE_ENTITY),
+            Self::Busy => Some(http::StatusCode::TOO_MANY_REQUESTS),
+            Self::Unreachable | Self::Server(_) => None,
         }
     }
 }
@@ -174,8 +191,9 @@ pub async fn predict_origin(description: String) -> Result<ServerAnswer, Predict
         .ok_or_else(|| PredictFailure::Server("no model is loaded".to_string()))?;
     let response = use_context::<leptos_axum::ResponseOptions>();
     let outcome = answer_note(&scorer, description).await;
-    if let (Err(PredictFailure::Input(_)), Some(response)) = (&outcome, response) {
-        response.set_status(http::StatusCode::UNPROCESSABLE_ENTITY);
+    let status = outcome.as_ref().err().and_then(PredictFailure::status);
+    if let (Some(status), Some(response)) = (status, response) {
+        response.set_status(status);
     }
     outcome
 }

@@ -4,6 +4,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use app::api::{NoteScorer, PredictFailure, ScoredNote};
+use axum::http::StatusCode;
 use tokio::sync::Semaphore;
 use vinovoyant_inference::{Bundle, ModelHandle, PredictError, Prediction};
 
@@ -59,10 +60,13 @@ impl Engine {
         NoteScorer::new(move |description| {
             let engine = engine.clone();
             async move {
-                let scored = engine
-                    .predict(vec![description])
-                    .await
-                    .map_err(|error| PredictFailure::Server(error.to_string()))?;
+                let scored =
+                    engine.predict(vec![description]).await.map_err(|error| {
+                        match error.status() {
+                            StatusCode::TOO_MANY_REQUESTS => PredictFailure::Busy,
+                            _ => PredictFailure::Server(error.to_string()),
+                        }
+                    })?;
                 let model_version = scored.bundle.version().to_string();
                 let Some(result) = scored.results.into_iter().next() else {
                     return Err(PredictFailure::Server(
@@ -154,5 +158,31 @@ mod tests {
                 expected.expect("a prediction")
             );
         }
+    }
+
+    #[tokio::test]
+    async fn a_page_note_over_the_limit_is_busy_and_then_answered() {
+        let bundle = Bundle::load(&default_model_dir()).expect("the default bundle loads");
+        let engine = Engine::new(ModelHandle::new(bundle), 1, Arc::new(Emf::new(None)));
+        let scorer = engine.note_scorer();
+        let note = "Ripe Napa Cabernet with cassis and cedar.".to_string();
+        let held = Arc::clone(&engine.permits)
+            .try_acquire_owned()
+            .expect("the only permit");
+        let failure = scorer
+            .score(note.clone())
+            .await
+            .expect_err("no permit is left");
+        assert_eq!(failure, PredictFailure::Busy);
+        assert_eq!(failure.status(), Some(StatusCode::TOO_MANY_REQUESTS));
+        drop(held);
+        let scored = scorer
+            .score(note)
+            .await
+            .expect("answered once the permit is back");
+        assert_eq!(
+            scored.prediction.top_country().map(|c| c.label.as_str()),
+            Some("US")
+        );
     }
 }

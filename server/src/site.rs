@@ -138,7 +138,7 @@ async fn submit_without_js(
 ) -> Response {
     let description = form.into_note();
     let outcome = answer_note(&site.scorer, description.clone()).await;
-    let refused = matches!(outcome, Err(PredictFailure::Input(_)));
+    let status = outcome.as_ref().err().and_then(PredictFailure::status);
     let submission = Submission {
         description,
         outcome,
@@ -153,8 +153,8 @@ async fn submit_without_js(
         move || shell(options.clone()),
     );
     let mut response = render(Request::from_parts(parts, Body::empty())).await;
-    if refused {
-        *response.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+    if let Some(status) = status {
+        *response.status_mut() = status;
     }
     response
 }
