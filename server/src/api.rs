@@ -177,12 +177,9 @@ async fn predict(
     ApiJson(request): ApiJson<PredictRequest>,
 ) -> Result<ApiJson<PredictResponse>, ApiError> {
     validate_description(&request.description).map_err(|e| ApiError::from(&e))?;
-    let scored = state.engine.predict(vec![request.description]).await?;
-    let Some(result) = scored.results.into_iter().next() else {
-        return Err(ApiError::internal());
-    };
+    let (bundle, result) = state.engine.predict_one(request.description).await?;
     let prediction = result.map_err(|e| ApiError::from(&e))?;
-    PredictResponse::new(scored.bundle.version(), prediction).map(ApiJson)
+    PredictResponse::new(bundle.version(), prediction).map(ApiJson)
 }
 
 /// Where each of several wines comes from; each description gets its own answer or error.

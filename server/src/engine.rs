@@ -60,25 +60,31 @@ impl Engine {
         NoteScorer::new(move |description| {
             let engine = engine.clone();
             async move {
-                let scored =
-                    engine.predict(vec![description]).await.map_err(|error| {
-                        match error.status() {
-                            StatusCode::TOO_MANY_REQUESTS => PredictFailure::Busy,
-                            _ => PredictFailure::Server(error.to_string()),
-                        }
-                    })?;
-                let model_version = scored.bundle.version().to_string();
-                let Some(result) = scored.results.into_iter().next() else {
-                    return Err(PredictFailure::Server(
-                        "the engine gave no result for the note".to_string(),
-                    ));
-                };
+                let (bundle, result) = engine.predict_one(description).await.map_err(|error| {
+                    match error.status() {
+                        StatusCode::TOO_MANY_REQUESTS => PredictFailure::Busy,
+                        _ => PredictFailure::Server(error.to_string()),
+                    }
+                })?;
                 Ok(ScoredNote {
-                    model_version,
+                    model_version: bundle.version().to_string(),
                     prediction: result?,
                 })
             }
         })
+    }
+
+    /// Scores one description: the bundle that answered and its result.
+    pub async fn predict_one(
+        &self,
+        description: String,
+    ) -> Result<(Arc<Bundle>, Result<Prediction, PredictError>), ApiError> {
+        let scored = self.predict(vec![description]).await?;
+        let Some(result) = scored.results.into_iter().next() else {
+            tracing::error!("the engine gave no result for a one-note request");
+            return Err(ApiError::internal());
+        };
+        Ok((scored.bundle, result))
     }
 
     /// Scores `descriptions` with the full model as one unit of work.
