@@ -76,6 +76,14 @@ impl Default for FitOptions {
             balance_power: 0.7,
             ..shared
         };
+        // The distilled model leans less toward rare countries: balancing 0.5 → 0.4
+        // raised its top-1 (float weights) on six random splits (seeds 42, 7, 99, 1,
+        // 2, 3) by 0.29, 0.04, 0.26, 0.29, 0.06 and 0.17 points; on the new-writer
+        // check it fell 0.7510 → 0.7492. 0.3 and 0.2 did no better than 0.4.
+        let distilled = Options {
+            balance_power: 0.4,
+            ..shared
+        };
         Self {
             seed: 42,
             full_spec: FeatureSpec {
@@ -101,7 +109,7 @@ impl Default for FitOptions {
             distilled_char_buckets: 1 << 13,
             country,
             province: shared,
-            distilled: shared,
+            distilled,
             margin: SvmOptions {
                 cost: 0.5,
                 balance_power: 1.0,
