@@ -51,6 +51,9 @@ enum Command {
     Serve(ServeConfig),
     /// Train a model bundle from a CSV of reviews.
     Train(vinovoyant_trainer::cli::TrainArgs),
+    /// Write the reviews `train` trains on and holds out, as CSVs, to measure other
+    /// models on the same split.
+    Split(vinovoyant_trainer::cli::SplitArgs),
     /// Score a model bundle on a CSV of labelled reviews.
     Eval(vinovoyant_trainer::cli::EvalArgs),
     /// Say where the wine of one tasting note comes from.
@@ -80,6 +83,7 @@ fn main() -> ExitCode {
     let outcome = match cli.command.unwrap_or(Command::Serve(cli.serve)) {
         Command::Serve(config) => serve(config, writer),
         Command::Train(args) => vinovoyant_trainer::cli::train(args),
+        Command::Split(args) => vinovoyant_trainer::cli::split(args),
         Command::Eval(args) => vinovoyant_trainer::cli::eval(args),
         Command::Predict(args) => vinovoyant_trainer::cli::predict(args),
         Command::Healthcheck(args) => {

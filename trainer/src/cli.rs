@@ -1,4 +1,4 @@
-//! The `train`, `eval` and `predict` subcommands of the `vinovoyant` binary.
+//! The `train`, `split`, `eval` and `predict` subcommands of the `vinovoyant` binary.
 
 use std::path::PathBuf;
 
@@ -7,9 +7,10 @@ use clap::Args;
 use vinovoyant_inference::{Bundle, default_model_dir};
 use vinovoyant_store::{DataLocation, read_bytes_blocking};
 
-use crate::data::{Dataset, read_reviews};
+use crate::data::{Dataset, read_reviews, write_reviews};
 use crate::evaluate::{Summary, evaluate};
 use crate::fit::FitOptions;
+use crate::split::{new_writer_split, stratified};
 use crate::train::{RunOptions, train_bundle};
 
 /// Options of `vinovoyant train`.
@@ -71,6 +72,27 @@ pub struct EvalArgs {
     /// Print exactly one JSON object on stdout.
     #[arg(long)]
     pub json: bool,
+}
+
+/// Options of `vinovoyant split`.
+#[derive(Debug, Args)]
+pub struct SplitArgs {
+    /// CSV of reviews with at least `description,country` columns: a local path or
+    /// `s3://bucket/key`.
+    #[arg(long, env = "VINOVOYANT_DATA")]
+    pub data: DataLocation,
+    /// Folder to write the CSVs into.
+    #[arg(long)]
+    pub out: PathBuf,
+    /// Seed of the split, as given to `train`.
+    #[arg(long, default_value_t = 42)]
+    pub seed: u64,
+    /// Share of each country's reviews held out, as given to `train`.
+    #[arg(long, default_value_t = 0.1)]
+    pub validation_fraction: f32,
+    /// Writers of the new-writer check, as given to `train`; comma-separated.
+    #[arg(long, value_delimiter = ',', default_value = "")]
+    pub new_writers: Vec<String>,
 }
 
 /// Options of `vinovoyant predict`.
@@ -147,11 +169,7 @@ pub fn train(args: TrainArgs) -> anyhow::Result<()> {
     let run = RunOptions {
         fit,
         validation_fraction: args.validation_fraction,
-        new_writers: args
-            .new_writers
-            .into_iter()
-            .filter(|w| !w.trim().is_empty())
-            .collect(),
+        new_writers: non_empty(args.new_writers),
         analytics: Some(analytics),
     };
     let manifest = train_bundle(&dataset, &run, &args.out, &log)?;
@@ -168,6 +186,49 @@ pub fn train(args: TrainArgs) -> anyhow::Result<()> {
         m.agreement
     );
     Ok(())
+}
+
+/// Runs `vinovoyant split`: writes the reviews `train` with the same data, seed,
+/// fraction and writers trains on and scores, so that other models (or `eval` on a
+/// finished bundle) can be measured on exactly the same reviews. `train.csv` and
+/// `validation.csv` are the random split; with new writers, `new-writers-train.csv`
+/// and `new-writers.csv` are the rows of the new-writer check.
+pub fn split(args: SplitArgs) -> anyhow::Result<()> {
+    let dataset = load_data(&args.data)?;
+    let reviews = &dataset.reviews;
+    let random = stratified(reviews, args.validation_fraction, args.seed);
+    let mut files = vec![
+        ("train.csv", random.train.clone()),
+        ("validation.csv", random.validation.clone()),
+    ];
+    let writers = non_empty(args.new_writers);
+    if !writers.is_empty() {
+        let check = new_writer_split(reviews, &random, &writers)?;
+        files.push(("new-writers-train.csv", check.train));
+        files.push(("new-writers.csv", check.validation));
+    }
+    std::fs::create_dir_all(&args.out)
+        .with_context(|| format!("cannot create {}", args.out.display()))?;
+    for (name, rows) in files {
+        let path = args.out.join(name);
+        let file = std::fs::File::create(&path)
+            .with_context(|| format!("cannot create {}", path.display()))?;
+        write_reviews(
+            std::io::BufWriter::new(file),
+            rows.iter().map(|&i| &reviews[i]),
+        )
+        .with_context(|| format!("cannot write {}", path.display()))?;
+        eprintln!("{} reviews written to {}", rows.len(), path.display());
+    }
+    Ok(())
+}
+
+/// The writers named, without empty names.
+fn non_empty(writers: Vec<String>) -> Vec<String> {
+    writers
+        .into_iter()
+        .filter(|w| !w.trim().is_empty())
+        .collect()
 }
 
 /// Runs `vinovoyant eval`.

@@ -58,6 +58,27 @@ pub fn by_writers(reviews: &[Review], rows: &[usize], writers: &[String]) -> Spl
     Split { train, validation }
 }
 
+/// Rows of the new-writer check: it trains on every review that is neither by the
+/// named writers nor held out by `split`, and is scored on everything those writers
+/// wrote (held out or not). An error when the writers wrote none of the reviews.
+pub fn new_writer_split(
+    reviews: &[Review],
+    split: &Split,
+    writers: &[String],
+) -> anyhow::Result<Split> {
+    let all: Vec<usize> = (0..reviews.len()).collect();
+    let by = by_writers(reviews, &all, writers);
+    anyhow::ensure!(
+        !by.validation.is_empty(),
+        "no review is by the writers named for the new-writer check"
+    );
+    let held: std::collections::HashSet<usize> = split.validation.iter().copied().collect();
+    Ok(Split {
+        train: by.train.into_iter().filter(|i| !held.contains(i)).collect(),
+        validation: by.validation,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -101,5 +122,24 @@ mod tests {
         let split = by_writers(&reviews, &[0, 1, 2], &["B".to_string()]);
         assert_eq!(split.validation, vec![1]);
         assert_eq!(split.train, vec![0, 2]);
+    }
+
+    #[test]
+    fn new_writer_check_trains_on_neither_the_writers_nor_the_held_out_rows() {
+        let reviews = vec![
+            review("US", Some("A")),
+            review("US", Some("B")),
+            review("US", None),
+            review("US", Some("B")),
+            review("US", Some("A")),
+        ];
+        let random = Split {
+            train: vec![0, 1, 2],
+            validation: vec![3, 4],
+        };
+        let check = new_writer_split(&reviews, &random, &["B".to_string()]).unwrap();
+        // row 4 is held out by the random split, rows 1 and 3 are B's
+        assert_eq!(check.train, vec![0, 2]);
+        assert_eq!(check.validation, vec![1, 3]);
     }
 }

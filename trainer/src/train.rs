@@ -20,7 +20,7 @@ use crate::fit::{
 };
 use crate::linear::{LinearModel, SparseRows, fit_temperature};
 use crate::onnx::{self, Head};
-use crate::split::{Split, by_writers, stratified};
+use crate::split::{Split, new_writer_split, stratified};
 
 /// Bundle format written by this trainer.
 pub const FORMAT: u32 = 1;
@@ -231,31 +231,21 @@ fn new_writer_check(
     log: &(dyn Fn(&str) + Sync),
 ) -> anyhow::Result<Evaluation> {
     let reviews = &dataset.reviews;
-    let all: Vec<usize> = (0..reviews.len()).collect();
-    let writers = by_writers(reviews, &all, &run.new_writers);
-    let held: std::collections::HashSet<usize> = split.validation.iter().copied().collect();
-    let train_rows: Vec<usize> = writers
-        .train
+    let writers = new_writer_split(reviews, split, &run.new_writers)?;
+    // Held-out rows by other writers calibrate the check's model; the writers' rows
+    // are sorted, as the dataset is.
+    let calibration_rows: Vec<usize> = split
+        .validation
         .iter()
         .copied()
-        .filter(|i| !held.contains(i))
+        .filter(|i| writers.validation.binary_search(i).is_err())
         .collect();
-    let calibration_rows: Vec<usize> = writers
-        .train
-        .iter()
-        .copied()
-        .filter(|i| held.contains(i))
-        .collect();
-    anyhow::ensure!(
-        !writers.validation.is_empty(),
-        "no review is by the writers named for the new-writer check"
-    );
     log(&format!(
         "new-writer check: training without {} reviews by {}",
         writers.validation.len(),
         run.new_writers.join(", ")
     ));
-    let fitted = fit(&select(reviews, &train_rows), &run.fit, &|_| {})?;
+    let fitted = fit(&select(reviews, &writers.train), &run.fit, &|_| {})?;
     let built = build(fitted, &select(reviews, &calibration_rows), &run.fit)?;
     let evaluation = evaluate(
         &built.full,
