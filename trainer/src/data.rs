@@ -130,8 +130,8 @@ pub fn write_reviews<'a>(
 ) -> Result<(), DataError> {
     let mut out = csv::Writer::from_writer(writer);
     out.write_record(["description", "country", "province", "taster_name", "title"])?;
+    let optional = |value: &'a Option<String>| value.as_deref().unwrap_or_default();
     for review in reviews {
-        let optional = |value: &'a Option<String>| value.as_deref().unwrap_or_default();
         out.write_record([
             review.description.as_str(),
             review.country.as_str(),
