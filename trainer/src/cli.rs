@@ -13,16 +13,14 @@ use crate::fit::FitOptions;
 use crate::split::{new_writer_split, stratified};
 use crate::train::{RunOptions, train_bundle};
 
-/// Options of `vinovoyant train`.
+/// The reviews and how `train` divides them. `split` takes the same options, so that
+/// both choose the same reviews.
 #[derive(Debug, Args)]
-pub struct TrainArgs {
+pub struct DataSplitArgs {
     /// CSV of reviews with at least `description,country` columns: a local path or
     /// `s3://bucket/key`.
     #[arg(long, env = "VINOVOYANT_DATA")]
     pub data: DataLocation,
-    /// Folder to write the bundle into.
-    #[arg(long)]
-    pub out: PathBuf,
     /// Seed of every random choice.
     #[arg(long, default_value_t = 42)]
     pub seed: u64,
@@ -33,6 +31,27 @@ pub struct TrainArgs {
     /// accuracy for writers never read; comma-separated. Empty skips the check.
     #[arg(long, value_delimiter = ',', default_value = "")]
     pub new_writers: Vec<String>,
+}
+
+impl DataSplitArgs {
+    /// The writers named, without empty names.
+    fn writers(&self) -> Vec<String> {
+        self.new_writers
+            .iter()
+            .filter(|w| !w.trim().is_empty())
+            .cloned()
+            .collect()
+    }
+}
+
+/// Options of `vinovoyant train`.
+#[derive(Debug, Args)]
+pub struct TrainArgs {
+    #[command(flatten)]
+    pub split: DataSplitArgs,
+    /// Folder to write the bundle into.
+    #[arg(long)]
+    pub out: PathBuf,
     /// Most features the full model keeps.
     #[arg(long, default_value_t = FitOptions::default().max_features)]
     pub max_features: usize,
@@ -77,22 +96,11 @@ pub struct EvalArgs {
 /// Options of `vinovoyant split`.
 #[derive(Debug, Args)]
 pub struct SplitArgs {
-    /// CSV of reviews with at least `description,country` columns: a local path or
-    /// `s3://bucket/key`.
-    #[arg(long, env = "VINOVOYANT_DATA")]
-    pub data: DataLocation,
+    #[command(flatten)]
+    pub split: DataSplitArgs,
     /// Folder to write the CSVs into.
     #[arg(long)]
     pub out: PathBuf,
-    /// Seed of the split, as given to `train`.
-    #[arg(long, default_value_t = 42)]
-    pub seed: u64,
-    /// Share of each country's reviews held out, as given to `train`.
-    #[arg(long, default_value_t = 0.1)]
-    pub validation_fraction: f32,
-    /// Writers of the new-writer check, as given to `train`; comma-separated.
-    #[arg(long, value_delimiter = ',', default_value = "")]
-    pub new_writers: Vec<String>,
 }
 
 /// Options of `vinovoyant predict`.
@@ -141,7 +149,7 @@ fn load_bundle(model: Option<PathBuf>) -> anyhow::Result<Bundle> {
 
 /// Runs `vinovoyant train`.
 pub fn train(args: TrainArgs) -> anyhow::Result<()> {
-    let path = &args.data;
+    let path = &args.split.data;
     let bytes = read_data(path)?;
     let dataset = parse_data(path, &bytes)?;
     let started = std::time::Instant::now();
@@ -151,7 +159,7 @@ pub fn train(args: TrainArgs) -> anyhow::Result<()> {
         .with_context(|| format!("cannot aggregate {path}"))?;
     let analytics = vinovoyant_analytics::aggregate(&rows.reviews);
     let mut fit = FitOptions {
-        seed: args.seed,
+        seed: args.split.seed,
         max_features: args.max_features,
         ..FitOptions::default()
     };
@@ -168,8 +176,8 @@ pub fn train(args: TrainArgs) -> anyhow::Result<()> {
     }
     let run = RunOptions {
         fit,
-        validation_fraction: args.validation_fraction,
-        new_writers: non_empty(args.new_writers),
+        validation_fraction: args.split.validation_fraction,
+        new_writers: args.split.writers(),
         analytics: Some(analytics),
     };
     let manifest = train_bundle(&dataset, &run, &args.out, &log)?;
@@ -188,20 +196,20 @@ pub fn train(args: TrainArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Runs `vinovoyant split`: writes the reviews `train` with the same data, seed,
-/// fraction and writers trains on and scores, so that other models (or `eval` on a
+/// Runs `vinovoyant split`: writes the reviews that `train`, given the same
+/// [`DataSplitArgs`], trains on and scores, so that other models (or `eval` on a
 /// finished bundle) can be measured on exactly the same reviews. `train.csv` and
 /// `validation.csv` are the random split; with new writers, `new-writers-train.csv`
 /// and `new-writers.csv` are the rows of the new-writer check.
 pub fn split(args: SplitArgs) -> anyhow::Result<()> {
-    let dataset = load_data(&args.data)?;
+    let dataset = load_data(&args.split.data)?;
     let reviews = &dataset.reviews;
-    let random = stratified(reviews, args.validation_fraction, args.seed);
+    let random = stratified(reviews, args.split.validation_fraction, args.split.seed);
     let mut files = vec![
         ("train.csv", random.train.clone()),
         ("validation.csv", random.validation.clone()),
     ];
-    let writers = non_empty(args.new_writers);
+    let writers = args.split.writers();
     if !writers.is_empty() {
         let check = new_writer_split(reviews, &random, &writers)?;
         files.push(("new-writers-train.csv", check.train));
@@ -221,14 +229,6 @@ pub fn split(args: SplitArgs) -> anyhow::Result<()> {
         eprintln!("{} reviews written to {}", rows.len(), path.display());
     }
     Ok(())
-}
-
-/// The writers named, without empty names.
-fn non_empty(writers: Vec<String>) -> Vec<String> {
-    writers
-        .into_iter()
-        .filter(|w| !w.trim().is_empty())
-        .collect()
 }
 
 /// Runs `vinovoyant eval`.

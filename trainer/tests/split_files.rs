@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use vinovoyant_trainer::cli::{SplitArgs, split};
+use vinovoyant_trainer::cli::{DataSplitArgs, SplitArgs, split};
 use vinovoyant_trainer::data::{Review, read_reviews};
 use vinovoyant_trainer::split::{new_writer_split, stratified};
 
@@ -25,11 +25,13 @@ fn split_files_hold_the_rows_train_uses() {
     let out = tempfile::tempdir().unwrap();
     let writers = vec!["Writer B".to_string()];
     split(SplitArgs {
-        data: fixture_path().to_str().unwrap().parse().unwrap(),
+        split: DataSplitArgs {
+            data: fixture_path().to_str().unwrap().parse().unwrap(),
+            seed: 7,
+            validation_fraction: 0.2,
+            new_writers: writers.clone(),
+        },
         out: out.path().to_path_buf(),
-        seed: 7,
-        validation_fraction: 0.2,
-        new_writers: writers.clone(),
     })
     .unwrap();
 
@@ -68,11 +70,13 @@ fn split_files_hold_the_rows_train_uses() {
 fn split_without_the_named_writers_is_a_clear_error() {
     let out = tempfile::tempdir().unwrap();
     let error = split(SplitArgs {
-        data: fixture_path().to_str().unwrap().parse().unwrap(),
+        split: DataSplitArgs {
+            data: fixture_path().to_str().unwrap().parse().unwrap(),
+            seed: 7,
+            validation_fraction: 0.2,
+            new_writers: vec!["Nobody".to_string()],
+        },
         out: out.path().to_path_buf(),
-        seed: 7,
-        validation_fraction: 0.2,
-        new_writers: vec!["Nobody".to_string()],
     })
     .unwrap_err();
     assert!(
