@@ -205,13 +205,17 @@ pub fn split(args: SplitArgs) -> anyhow::Result<()> {
     let dataset = load_data(&args.split.data)?;
     let reviews = &dataset.reviews;
     let random = stratified(reviews, args.split.validation_fraction, args.split.seed);
-    let mut files = vec![
-        ("train.csv", random.train.clone()),
-        ("validation.csv", random.validation.clone()),
-    ];
     let writers = args.split.writers();
-    if !writers.is_empty() {
-        let check = new_writer_split(reviews, &random, &writers)?;
+    let check = if writers.is_empty() {
+        None
+    } else {
+        Some(new_writer_split(reviews, &random, &writers)?)
+    };
+    let mut files = vec![
+        ("train.csv", random.train),
+        ("validation.csv", random.validation),
+    ];
+    if let Some(check) = check {
         files.push(("new-writers-train.csv", check.train));
         files.push(("new-writers.csv", check.validation));
     }

@@ -58,14 +58,25 @@ pub fn by_writers(reviews: &[Review], rows: &[usize], writers: &[String]) -> Spl
     Split { train, validation }
 }
 
-/// Rows of the new-writer check: it trains on every review that is neither by the
-/// named writers nor held out by `split`, and is scored on everything those writers
-/// wrote (held out or not). An error when the writers wrote none of the reviews.
+/// Rows of the new-writer check.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewWriterSplit {
+    /// Every review neither by the named writers nor held out by the random split.
+    pub train: Vec<usize>,
+    /// The random split's held-out reviews by other writers: they calibrate the
+    /// check's model, as the held-out reviews calibrate the bundle's.
+    pub calibration: Vec<usize>,
+    /// Everything the named writers wrote, held out or not.
+    pub validation: Vec<usize>,
+}
+
+/// Divides the reviews for the new-writer check, given the random split. An error
+/// when the writers wrote none of the reviews.
 pub fn new_writer_split(
     reviews: &[Review],
     split: &Split,
     writers: &[String],
-) -> anyhow::Result<Split> {
+) -> anyhow::Result<NewWriterSplit> {
     let all: Vec<usize> = (0..reviews.len()).collect();
     let by = by_writers(reviews, &all, writers);
     anyhow::ensure!(
@@ -73,8 +84,10 @@ pub fn new_writer_split(
         "no review is by the writers named for the new-writer check"
     );
     let held: std::collections::HashSet<usize> = split.validation.iter().copied().collect();
-    Ok(Split {
-        train: by.train.into_iter().filter(|i| !held.contains(i)).collect(),
+    let (calibration, train) = by.train.into_iter().partition(|i| held.contains(i));
+    Ok(NewWriterSplit {
+        train,
+        calibration,
         validation: by.validation,
     })
 }
@@ -141,5 +154,6 @@ mod tests {
         // row 4 is held out by the random split, rows 1 and 3 are B's
         assert_eq!(check.train, vec![0, 2]);
         assert_eq!(check.validation, vec![1, 3]);
+        assert_eq!(check.calibration, vec![4]);
     }
 }

@@ -232,21 +232,13 @@ fn new_writer_check(
 ) -> anyhow::Result<Evaluation> {
     let reviews = &dataset.reviews;
     let writers = new_writer_split(reviews, split, &run.new_writers)?;
-    // Held-out rows by other writers calibrate the check's model; the writers' rows
-    // are sorted, as the dataset is.
-    let calibration_rows: Vec<usize> = split
-        .validation
-        .iter()
-        .copied()
-        .filter(|i| writers.validation.binary_search(i).is_err())
-        .collect();
     log(&format!(
         "new-writer check: training without {} reviews by {}",
         writers.validation.len(),
         run.new_writers.join(", ")
     ));
     let fitted = fit(&select(reviews, &writers.train), &run.fit, &|_| {})?;
-    let built = build(fitted, &select(reviews, &calibration_rows), &run.fit)?;
+    let built = build(fitted, &select(reviews, &writers.calibration), &run.fit)?;
     let evaluation = evaluate(
         &built.full,
         &built.distilled,
