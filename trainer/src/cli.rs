@@ -9,7 +9,7 @@ use vinovoyant_store::{DataLocation, read_bytes_blocking};
 
 use crate::data::{Dataset, read_reviews, write_reviews};
 use crate::evaluate::{Summary, evaluate};
-use crate::fit::FitOptions;
+use crate::fit::{Distillation, FitOptions};
 use crate::split::{new_writer_split, stratified};
 use crate::train::{RunOptions, train_bundle};
 
@@ -77,6 +77,14 @@ pub struct TrainArgs {
     /// 0 trains logistic heads only [default: each head's tuned value].
     #[arg(long)]
     pub margin_weight: Option<f32>,
+    /// Share of the distilled model's targets taken from the full country head's
+    /// probabilities, between 0 (the labels alone) and 1.
+    #[arg(long, default_value_t = FitOptions::default().distillation.share)]
+    pub distillation_share: f32,
+    /// Temperature that softens the full country head's probabilities before the
+    /// distilled model learns them; above 0.
+    #[arg(long, default_value_t = FitOptions::default().distillation.temperature)]
+    pub distillation_temperature: f32,
 }
 
 /// Options of `vinovoyant eval`.
@@ -149,6 +157,16 @@ fn load_bundle(model: Option<PathBuf>) -> anyhow::Result<Bundle> {
 
 /// Runs `vinovoyant train`.
 pub fn train(args: TrainArgs) -> anyhow::Result<()> {
+    anyhow::ensure!(
+        (0.0..=1.0).contains(&args.distillation_share),
+        "--distillation-share must be between 0 and 1, not {}",
+        args.distillation_share
+    );
+    anyhow::ensure!(
+        args.distillation_temperature > 0.0 && args.distillation_temperature.is_finite(),
+        "--distillation-temperature must be a number above 0, not {}",
+        args.distillation_temperature
+    );
     let path = &args.split.data;
     let bytes = read_data(path)?;
     let dataset = parse_data(path, &bytes)?;
@@ -161,6 +179,10 @@ pub fn train(args: TrainArgs) -> anyhow::Result<()> {
     let mut fit = FitOptions {
         seed: args.split.seed,
         max_features: args.max_features,
+        distillation: Distillation {
+            share: args.distillation_share,
+            temperature: args.distillation_temperature,
+        },
         ..FitOptions::default()
     };
     for options in [&mut fit.country, &mut fit.province, &mut fit.distilled] {

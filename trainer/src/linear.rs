@@ -133,6 +133,32 @@ pub fn train(
     features: usize,
     classes: usize,
     options: &Options,
+    progress: impl FnMut(usize),
+) -> LinearModel {
+    train_with_teacher(rows, labels, None, features, classes, options, progress)
+}
+
+/// Another model's probabilities for the training rows, which a student learns
+/// beside the labels: where the teacher hesitates between two countries, the
+/// student learns that the note points to both, and it comes to rank classes the
+/// way the teacher does.
+#[derive(Debug, Clone, Copy)]
+pub struct Teacher<'a> {
+    /// Row-major `rows × classes`; each row sums to 1.
+    pub probabilities: &'a [f32],
+    /// Each row's target is `(1 − share) · one-hot label + share · probabilities`.
+    pub share: f32,
+}
+
+/// [`train`], with each labelled row's target mixed with the `teacher`'s
+/// probabilities for it when one is given. Class weights still follow the labels.
+pub fn train_with_teacher(
+    rows: &SparseRows,
+    labels: &[Option<u32>],
+    teacher: Option<&Teacher>,
+    features: usize,
+    classes: usize,
+    options: &Options,
     mut progress: impl FnMut(usize),
 ) -> LinearModel {
     let class_weight = class_weights(labels, classes, options.balance_power);
@@ -182,7 +208,17 @@ pub fn train(
                 let (indices, values) = (kept_indices.as_slice(), kept_values.as_slice());
                 probabilities.copy_from_slice(&model.logits(indices, values));
                 softmax_in_place(&mut probabilities);
-                probabilities[label as usize] -= 1.0;
+                // The gradient of the cross-entropy is prediction − target.
+                match teacher {
+                    Some(teacher) => {
+                        let taught = &teacher.probabilities[r * classes..][..classes];
+                        for (p, q) in probabilities.iter_mut().zip(taught) {
+                            *p -= teacher.share * q;
+                        }
+                        probabilities[label as usize] -= 1.0 - teacher.share;
+                    }
+                    None => probabilities[label as usize] -= 1.0,
+                }
                 let weight = class_weight[label as usize] * scale;
                 for p in probabilities.iter_mut() {
                     *p *= weight;
@@ -444,6 +480,51 @@ mod tests {
             assert_eq!(best, class as usize);
         }
         assert_eq!(model, train(&rows, &labels, 8, 3, &options, |_| {}));
+    }
+
+    #[test]
+    fn a_student_follows_its_teacher_as_far_as_its_share() {
+        // Feature 0 is labelled class 0, but the teacher puts 90 % on class 1.
+        let mut rows = SparseRows::new();
+        let mut labels = Vec::new();
+        let mut taught = Vec::new();
+        for i in 0..120u32 {
+            let feature = i % 2;
+            rows.push([(feature, 1.0)]);
+            labels.push(Some(feature));
+            taught.extend(if feature == 0 { [0.1, 0.9] } else { [0.0, 1.0] });
+        }
+        let options = Options {
+            epochs: 20,
+            batch_size: 8,
+            learning_rate: 0.1,
+            l2: 0.0,
+            balance_power: 0.0,
+            dropout: 0.0,
+            seed: 3,
+        };
+        let share_of_class_1 = |share: f32| {
+            let teacher = Teacher {
+                probabilities: &taught,
+                share,
+            };
+            let model = train_with_teacher(&rows, &labels, Some(&teacher), 2, 2, &options, |_| {});
+            let mut p = model.logits(&[0], &[1.0]);
+            softmax_in_place(&mut p);
+            p[1]
+        };
+        // Targets for feature 0: share 0 → (1, 0); 0.5 → (0.55, 0.45); 1 → (0.1, 0.9).
+        let (alone, half, all) = (
+            share_of_class_1(0.0),
+            share_of_class_1(0.5),
+            share_of_class_1(1.0),
+        );
+        assert!(alone < 0.1, "labels alone: {alone}");
+        assert!((half - 0.45).abs() < 0.1, "half taught: {half}");
+        assert!(all > 0.8, "wholly taught: {all}");
+        let plain = train(&rows, &labels, 2, 2, &options, |_| {});
+        let untaught = train_with_teacher(&rows, &labels, None, 2, 2, &options, |_| {});
+        assert_eq!(plain, untaught);
     }
 
     #[test]
