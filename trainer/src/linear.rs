@@ -152,6 +152,7 @@ pub struct Teacher<'a> {
 
 /// [`train`], with each labelled row's target mixed with the `teacher`'s
 /// probabilities for it when one is given. Class weights still follow the labels.
+/// Panics when the teacher's probabilities do not cover every row and class.
 pub fn train_with_teacher(
     rows: &SparseRows,
     labels: &[Option<u32>],
@@ -161,6 +162,13 @@ pub fn train_with_teacher(
     options: &Options,
     mut progress: impl FnMut(usize),
 ) -> LinearModel {
+    if let Some(teacher) = teacher {
+        assert_eq!(
+            teacher.probabilities.len(),
+            rows.len() * classes,
+            "the teacher gives one probability per row and class"
+        );
+    }
     let class_weight = class_weights(labels, classes, options.balance_power);
     let mut order: Vec<usize> = (0..rows.len()).filter(|&r| labels[r].is_some()).collect();
     let mut rng = ChaCha8Rng::seed_from_u64(options.seed);
