@@ -4,6 +4,7 @@ use fnv::FnvHashMap;
 use vinovoyant_model::distilled::{DistilledWeights, bucket};
 use vinovoyant_model::features::{FeatureSpec, Group, extract, featurize};
 use vinovoyant_model::manifest::LabelSets;
+use vinovoyant_model::prediction::softmax;
 use vinovoyant_model::{DistilledModel, FormatError, Vocabulary, tokenize};
 
 use crate::data::Review;
@@ -440,19 +441,12 @@ fn teacher_probabilities(
     count: usize,
     temperature: f32,
 ) -> Vec<f32> {
-    let mut probabilities = Vec::with_capacity(count * teacher.classes);
-    for r in 0..count {
-        let (indices, values) = rows.row(r);
-        let logits = teacher.logits(indices, values);
-        let max = logits.iter().copied().fold(f32::NEG_INFINITY, f32::max);
-        let start = probabilities.len();
-        probabilities.extend(logits.iter().map(|l| ((l - max) / temperature).exp()));
-        let sum: f32 = probabilities[start..].iter().sum();
-        for p in &mut probabilities[start..] {
-            *p /= sum;
-        }
-    }
-    probabilities
+    (0..count)
+        .flat_map(|r| {
+            let (indices, values) = rows.row(r);
+            softmax(&teacher.logits(indices, values), temperature)
+        })
+        .collect()
 }
 
 /// Trains every head. The full model's heads read the reviews and, with
