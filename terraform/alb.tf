@@ -96,6 +96,30 @@ resource "aws_lb_target_group" "app" {
   tags = { Colour = each.key }
 }
 
+# The operators' endpoints are never answered through the load balancer: /metrics
+# and /health/details are scraped inside the VPC, straight from an instance (see
+# docs/operations.md, "Metrics"). The load balancer answers them 404 itself.
+resource "aws_lb_listener_rule" "operator_endpoints_private" {
+  listener_arn = aws_lb_listener.https.arn
+  priority     = 1
+
+  condition {
+    path_pattern {
+      values = ["/metrics", "/metrics/*", "/health/details"]
+    }
+  }
+
+  action {
+    type = "fixed-response"
+
+    fixed_response {
+      content_type = "application/json"
+      status_code  = "404"
+      message_body = "{\"error\":{\"code\":\"not_found\",\"message\":\"no such resource\"}}"
+    }
+  }
+}
+
 resource "aws_lb_listener" "http" {
   load_balancer_arn = aws_lb.main.arn
   port              = 80

@@ -70,6 +70,8 @@ pub enum PredictFailure {
     Busy,
     /// The request never reached the server, or its answer never came back.
     Unreachable,
+    /// The server could not read the request (a malformed or foreign body).
+    BadRequest(String),
     /// The server answered with an error.
     Server(String),
 }
@@ -85,6 +87,9 @@ impl PredictFailure {
             Self::Unreachable => "Couldn't reach the server. Check your connection and try again; \
                  the quick guess keeps working meanwhile."
                 .to_string(),
+            Self::BadRequest(_) => {
+                "The server couldn't read this request. Reload the page and try again.".to_string()
+            }
             Self::Server(_) => {
                 "The server couldn't answer just now. Try again in a moment.".to_string()
             }
@@ -92,14 +97,27 @@ impl PredictFailure {
     }
 
     /// The HTTP status a page answer carries for this failure, where it is the
-    /// client's to act on: 422 for a refused note, 429 while the server is busy
-    /// (the JSON API's statuses for the same cases).
+    /// client's to act on: 400 for a request that could not be read, 422 for a
+    /// refused note, 429 while the server is busy (the JSON API's statuses for the
+    /// same cases).
     #[cfg(feature = "ssr")]
     pub fn status(&self) -> Option<http::StatusCode> {
         match self {
+            Self::BadRequest(_) => Some(http::StatusCode::BAD_REQUEST),
             Self::Input(_) => Some(http::StatusCode::UNPROCESSABLE_ENTITY),
             Self::Busy => Some(http::StatusCode::TOO_MANY_REQUESTS),
             Self::Unreachable | Self::Server(_) => None,
+        }
+    }
+
+    /// Sets the status of the server function's answer to [`Self::status`]; without
+    /// it a failure goes out as 500.
+    #[cfg(feature = "ssr")]
+    fn set_response_status(&self) {
+        if let (Some(status), Some(response)) =
+            (self.status(), use_context::<leptos_axum::ResponseOptions>())
+        {
+            response.set_status(status);
         }
     }
 }
@@ -107,11 +125,23 @@ impl PredictFailure {
 impl FromServerFnError for PredictFailure {
     type Encoder = JsonEncoding;
 
+    /// Errors of the server function's machinery. On the server, a body that cannot
+    /// be decoded into the function's arguments is the client's mistake (400); in
+    /// the browser, a request that never got an answer means the server is
+    /// unreachable.
     fn from_server_fn_error(error: ServerFnErrorErr) -> Self {
-        match error {
+        let failure = match error {
             ServerFnErrorErr::Request(_) => Self::Unreachable,
+            ServerFnErrorErr::Args(reason) | ServerFnErrorErr::MissingArg(reason) => {
+                Self::BadRequest(reason)
+            }
+            #[cfg(feature = "ssr")]
+            ServerFnErrorErr::Deserialization(reason) => Self::BadRequest(reason),
             other => Self::Server(other.to_string()),
-        }
+        };
+        #[cfg(feature = "ssr")]
+        failure.set_response_status();
+        failure
     }
 }
 
@@ -189,11 +219,9 @@ pub fn current_page_state() -> Option<PageState> {
 pub async fn predict_origin(description: String) -> Result<ServerAnswer, PredictFailure> {
     let scorer = use_context::<NoteScorer>()
         .ok_or_else(|| PredictFailure::Server("no model is loaded".to_string()))?;
-    let response = use_context::<leptos_axum::ResponseOptions>();
     let outcome = answer_note(&scorer, description).await;
-    let status = outcome.as_ref().err().and_then(PredictFailure::status);
-    if let (Some(status), Some(response)) = (status, response) {
-        response.set_status(status);
+    if let Err(failure) = &outcome {
+        failure.set_response_status();
     }
     outcome
 }

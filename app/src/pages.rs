@@ -113,6 +113,24 @@ impl Instant {
     }
 }
 
+/// The text a `<textarea>` starts with, as its child node.
+///
+/// Leptos writes the children of `<textarea>` (like those of `<script>` and
+/// `<style>`) into the server's HTML unescaped, so a note holding `</textarea>`
+/// would close the element and put the rest of the note live into the page. On the
+/// server the text is escaped here; in the browser the child is a DOM text node,
+/// which needs no escaping, and hydration finds the same decoded text.
+fn textarea_content(text: &str) -> String {
+    #[cfg(feature = "ssr")]
+    {
+        vinovoyant_analytics::render::svg::escape(text)
+    }
+    #[cfg(not(feature = "ssr"))]
+    {
+        text.to_string()
+    }
+}
+
 /// The form and both models' answers, once the page state is known.
 #[component]
 fn Predictor(state: PageState) -> impl IntoView {
@@ -259,7 +277,7 @@ fn Predictor(state: PageState) -> impl IntoView {
                     }
                     on:keydown=on_keydown
                 >
-                    {initial_text}
+                    {textarea_content(&initial_text)}
                 </textarea>
                 <div class="form-row">
                     <p

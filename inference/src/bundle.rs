@@ -9,7 +9,7 @@ use sha2::{Digest, Sha256};
 use vinovoyant_analytics::DatasetSummary;
 use vinovoyant_model::manifest::{
     ANALYTICS_FILE, DISTILLED_MODEL_FILE, FULL_MODEL_FILE, LABELS_FILE, LabelSets, MANIFEST_FILE,
-    VOCABULARY_FILE,
+    VOCABULARY_FILE, is_plain_name,
 };
 use vinovoyant_model::{DistilledModel, FormatError, Manifest, Prediction, Vocabulary};
 
@@ -38,6 +38,10 @@ pub enum BundleError {
         /// The format found.
         found: u32,
     },
+    /// The manifest names a file that is not a plain name in the bundle's folder
+    /// (a path such as `../../etc/passwd`): such a file is never read.
+    #[error("manifest.json names {0:?}, which is not a plain file name in the bundle folder")]
+    UnsafeFileName(String),
     /// A file the manifest or the models need is absent.
     #[error("bundle file {0} is missing")]
     Missing(String),
@@ -106,6 +110,9 @@ impl Bundle {
         let mut files = BTreeMap::new();
         files.insert(MANIFEST_FILE.to_string(), manifest_bytes);
         for name in manifest.files.keys() {
+            if !is_plain_name(name) || name == MANIFEST_FILE {
+                return Err(BundleError::UnsafeFileName(name.clone()));
+            }
             files.insert(name.clone(), read(name)?);
         }
         Self::from_files(files)

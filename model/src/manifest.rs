@@ -18,6 +18,19 @@ pub const LABELS_FILE: &str = "labels.json";
 /// which serve the analytics page when no data set is configured.
 pub const ANALYTICS_FILE: &str = "analytics.json";
 
+/// Whether `name` is safe as a bundle file name, a version or a channel: one path
+/// segment of letters, digits, `.`, `_` and `-`, not starting with `.` (so never `..`
+/// and never a hidden file), at most 128 bytes. A manifest names files to read and
+/// write beside it; a name outside this rule could reach outside the bundle's folder.
+pub fn is_plain_name(name: &str) -> bool {
+    !name.is_empty()
+        && name.len() <= 128
+        && !name.starts_with('.')
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'))
+}
+
 /// Everything known about a model bundle.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Manifest {
@@ -166,4 +179,35 @@ pub struct ValidationReport {
     /// On reviews by writers held out from training altogether: what a new writer gets.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub new_writers: Option<Evaluation>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_plain_name;
+
+    #[test]
+    fn plain_names_stay_in_their_folder() {
+        for good in [
+            "full.onnx",
+            "manifest.json",
+            "20261203-120000-abc",
+            "a_b-c.d",
+        ] {
+            assert!(is_plain_name(good), "{good}");
+        }
+        for bad in [
+            "",
+            "..",
+            "../../etc/passwd",
+            "/etc/passwd",
+            "sub/file.bin",
+            "sub\\file.bin",
+            ".hidden",
+            "naïve.bin",
+            "a b",
+            &"x".repeat(129),
+        ] {
+            assert!(!is_plain_name(bad), "{bad:?}");
+        }
+    }
 }

@@ -2,7 +2,7 @@
 
 use axum::Json;
 use axum::extract::State;
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 use utoipa::{OpenApi, ToSchema};
@@ -13,7 +13,7 @@ use vinovoyant_model::validate_description;
 
 use crate::AppState;
 use crate::error::{ApiError, ApiJson, ErrorBody};
-use crate::health::{HealthBody, LiveBody};
+use crate::health::{HealthBody, HealthDetails, LiveBody};
 
 /// Most descriptions in one batch request.
 pub const MAX_BATCH: usize = 256;
@@ -258,6 +258,24 @@ async fn health(State(state): State<AppState>) -> Response {
     (status, Json(body)).into_response()
 }
 
+/// The health report with its reason in full (store addresses, errors), for
+/// operators: needs the metrics token, and is refused when none is configured.
+#[utoipa::path(
+    get,
+    path = "/health/details",
+    tag = "health",
+    responses(
+        (status = 200, description = "The report and its reason in full", body = HealthDetails),
+        (status = 401, description = "No valid bearer token", body = ErrorBody),
+    )
+)]
+async fn health_details(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    if !state.operator_token_given(&headers, false) {
+        return ApiError::for_status(StatusCode::UNAUTHORIZED).into_response();
+    }
+    Json(state.health.details()).into_response()
+}
+
 /// The process is up (says nothing about the model).
 #[utoipa::path(
     get,
@@ -296,6 +314,7 @@ pub fn router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(predict_batch))
         .routes(routes!(model))
         .routes(routes!(health))
+        .routes(routes!(health_details))
         .routes(routes!(live))
         .split_for_parts();
     doc.info.version = env!("CARGO_PKG_VERSION").to_string();

@@ -50,9 +50,25 @@ pub struct ServeConfig {
     #[arg(long, env = "VINOVOYANT_DRAIN_SECS", default_value_t = 20)]
     pub drain_secs: u64,
 
-    /// Seconds a request may take before it is answered with 503.
+    /// Seconds the server may take to answer a request (its body read included)
+    /// before it is answered with 503.
     #[arg(long, env = "VINOVOYANT_REQUEST_TIMEOUT_SECS", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..))]
     pub request_timeout_secs: u64,
+
+    /// Seconds a new connection may stay silent before its first byte; then it is closed.
+    #[arg(long, env = "VINOVOYANT_FIRST_BYTE_TIMEOUT_SECS", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=3_600))]
+    pub first_byte_timeout_secs: u64,
+
+    /// Seconds a connection may take to send a request's head whole, counted from when
+    /// the server starts waiting for it; this also closes kept-alive connections idle
+    /// that long. The default is above the AWS load balancer's 60 s idle timeout, so
+    /// the balancer never sends a request on a connection the server is closing.
+    #[arg(long, env = "VINOVOYANT_HEADER_READ_TIMEOUT_SECS", default_value_t = 65, value_parser = clap::value_parser!(u64).range(1..=3_600))]
+    pub header_read_timeout_secs: u64,
+
+    /// Seconds a client may take to send a request's body; then it is answered 408.
+    #[arg(long, env = "VINOVOYANT_BODY_READ_TIMEOUT_SECS", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=3_600))]
+    pub body_read_timeout_secs: u64,
 
     /// Seconds between two runs of the health canary.
     #[arg(long, env = "VINOVOYANT_CANARY_INTERVAL_SECS", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..))]
@@ -93,6 +109,19 @@ impl ServeConfig {
         Duration::from_secs(self.request_timeout_secs)
     }
 
+    /// How long connections may keep the server waiting.
+    pub fn connection_timeouts(&self) -> crate::listen::Timeouts {
+        crate::listen::Timeouts {
+            first_byte: Duration::from_secs(self.first_byte_timeout_secs),
+            header_read: Duration::from_secs(self.header_read_timeout_secs),
+        }
+    }
+
+    /// How long a client may take to send a request's body.
+    pub fn body_read_timeout(&self) -> Duration {
+        Duration::from_secs(self.body_read_timeout_secs)
+    }
+
     /// How often the canary runs.
     pub fn canary_interval(&self) -> Duration {
         Duration::from_secs(self.canary_interval_secs)
@@ -112,6 +141,9 @@ impl fmt::Debug for ServeConfig {
             .field("max_concurrency", &self.max_concurrency)
             .field("drain_secs", &self.drain_secs)
             .field("request_timeout_secs", &self.request_timeout_secs)
+            .field("first_byte_timeout_secs", &self.first_byte_timeout_secs)
+            .field("header_read_timeout_secs", &self.header_read_timeout_secs)
+            .field("body_read_timeout_secs", &self.body_read_timeout_secs)
             .field("canary_interval_secs", &self.canary_interval_secs)
             .field("cors_origins", &self.cors_origins)
             .field("emf", &self.emf)

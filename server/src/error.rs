@@ -28,9 +28,10 @@ pub struct ErrorBody {
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct ErrorDetail {
     /// Stable identifier: `malformed_json`, `payload_too_large`, `unsupported_media_type`,
-    /// `invalid_request`, `empty_description`, `description_too_long`, `no_words`,
-    /// `batch_too_large`, `overloaded`, `timeout`, `not_found`, `method_not_allowed`,
-    /// `unauthorized` or `internal`.
+    /// `invalid_request`, `bad_request`, `empty_description`, `description_too_long`,
+    /// `no_words`, `batch_too_large`, `overloaded`, `request_timeout`, `timeout`,
+    /// `not_found`, `method_not_allowed`, `unauthorized`, `forbidden`,
+    /// `cross_site_request` or `internal`.
     #[schema(example = "empty_description")]
     pub code: String,
     /// Explanation in English.
@@ -84,7 +85,12 @@ impl ApiError {
             StatusCode::PAYLOAD_TOO_LARGE => {
                 ("payload_too_large", "the request body is larger than 1 MiB")
             }
-            StatusCode::REQUEST_TIMEOUT | StatusCode::SERVICE_UNAVAILABLE => {
+            StatusCode::FORBIDDEN => ("forbidden", "this request is not allowed here"),
+            StatusCode::REQUEST_TIMEOUT => (
+                "request_timeout",
+                "the request body did not arrive in time; send it again",
+            ),
+            StatusCode::SERVICE_UNAVAILABLE => {
                 ("timeout", "the request took too long and was abandoned")
             }
             s if s.is_server_error() => ("internal", "the server failed to answer"),
@@ -157,15 +163,12 @@ impl From<JsonRejection> for ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let mut response = (self.status, axum::Json(self.body())).into_response();
-        if self.status == StatusCode::TOO_MANY_REQUESTS {
-            response
-                .headers_mut()
-                .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
-        }
-        response
+        (self.status, axum::Json(self.body())).into_response()
     }
 }
+
+/// Seconds a client is told to wait after a 429 before it tries again.
+const RETRY_AFTER_SECS: HeaderValue = HeaderValue::from_static("1");
 
 /// `axum::Json` whose rejections are answered in the API's error shape.
 #[derive(Debug, Clone, Copy, Default, FromRequest)]
@@ -181,9 +184,15 @@ impl<T: Serialize> IntoResponse for ApiJson<T> {
 /// Gives a JSON error body to error answers that layers produced without one: any
 /// status of 400 or more with no content type (timeout, unknown method), and the body
 /// limit's plain-text 413. Answers with a body of their own (pages, server functions)
-/// are left alone.
-pub async fn normalize_errors(response: Response) -> Response {
+/// keep it. Every 429, from whichever route, says when to retry (`Retry-After`).
+pub async fn normalize_errors(mut response: Response) -> Response {
     let status = response.status();
+    if status == StatusCode::TOO_MANY_REQUESTS {
+        response
+            .headers_mut()
+            .entry(header::RETRY_AFTER)
+            .or_insert(RETRY_AFTER_SECS);
+    }
     if !(status.is_client_error() || status.is_server_error()) {
         return response;
     }

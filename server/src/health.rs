@@ -59,7 +59,21 @@ pub enum HealthStatus {
     Unavailable,
 }
 
-/// The body of `/health`.
+/// Why the server is not serving, or serves a fallback model: a short code that tells
+/// an operator where to look and tells a stranger nothing about the setup.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum HealthReason {
+    /// The canary has not yet run on the model being served.
+    CanaryPending,
+    /// The canary's last run on the model being served failed.
+    CanaryFailed,
+    /// The configured model could not be loaded; the bundled default serves.
+    FallbackModel,
+}
+
+/// The body of `/health`: what anyone may know. The details behind `reason` go to the
+/// log and to `/health/details` ([`HealthDetails`]), which needs the metrics token.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct HealthBody {
     /// `ok` or `degraded` while serving (HTTP 200), `unavailable` otherwise (HTTP 503).
@@ -68,7 +82,19 @@ pub struct HealthBody {
     pub model_version: String,
     /// Why the server is not serving, or serves a fallback model.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub reason: Option<String>,
+    pub reason: Option<HealthReason>,
+}
+
+/// The body of `/health/details`: the public report and, for operators, the reason
+/// in full (store addresses and errors included).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct HealthDetails {
+    /// What `/health` says.
+    #[serde(flatten)]
+    pub report: HealthBody,
+    /// The reason in full, when there is one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
 }
 
 impl HealthBody {
@@ -142,6 +168,11 @@ impl Health {
 
     /// What `/health` answers now.
     pub fn report(&self) -> HealthBody {
+        self.details().report
+    }
+
+    /// What `/health/details` answers now: the report with its reason in full.
+    pub fn details(&self) -> HealthDetails {
         // Under the lock, so a swap (see `adopt`) is seen whole or not at all.
         let (current, last) = {
             let last = self
@@ -150,24 +181,33 @@ impl Health {
                 .unwrap_or_else(std::sync::PoisonError::into_inner);
             (self.model.current().version().to_string(), last.clone())
         };
-        let (status, reason) = match last {
+        let (status, reason, detail) = match last {
             Canary::Passed { version } if version == current => match self.degraded() {
-                Some(reason) => (HealthStatus::Degraded, Some(reason)),
-                None => (HealthStatus::Ok, None),
+                Some(detail) => (
+                    HealthStatus::Degraded,
+                    Some(HealthReason::FallbackModel),
+                    Some(detail),
+                ),
+                None => (HealthStatus::Ok, None, None),
             },
             Canary::Passed { .. } | Canary::NotRun => (
                 HealthStatus::Unavailable,
+                Some(HealthReason::CanaryPending),
                 Some("the canary has not run on this model yet".to_string()),
             ),
             Canary::Failed { version, reason } => (
                 HealthStatus::Unavailable,
+                Some(HealthReason::CanaryFailed),
                 Some(format!("the canary failed on model {version}: {reason}")),
             ),
         };
-        HealthBody {
-            status,
-            model_version: current,
-            reason,
+        HealthDetails {
+            report: HealthBody {
+                status,
+                model_version: current,
+                reason,
+            },
+            detail,
         }
     }
 

@@ -10,8 +10,10 @@ pub mod dataset;
 pub mod docs;
 pub mod engine;
 pub mod error;
+pub mod guard;
 pub mod health;
 pub mod healthcheck;
+pub mod listen;
 pub mod model_source;
 mod observe;
 pub mod security;
@@ -33,7 +35,6 @@ use tokio::net::TcpListener;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::compression::CompressionLayer;
 use tower_http::compression::predicate::{DefaultPredicate, Predicate, SizeAbove};
-use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::timeout::TimeoutLayer;
@@ -108,7 +109,8 @@ pub fn app(
         engine.note_scorer(),
         dataset::start(config.data.clone()),
     )
-    .layer(axum::middleware::from_fn(security::site_policy));
+    .layer(axum::middleware::from_fn(security::site_policy))
+    .layer(axum::middleware::from_fn(guard::same_origin_posts));
     let state = AppState {
         engine,
         health: Arc::clone(&health),
@@ -169,7 +171,8 @@ const COMPRESS_ABOVE_BYTES: u16 = 4096;
 
 /// Wraps every route of `router` in the shared layers, outermost first: request id,
 /// logging and metrics, panic safety net, security headers, compression, JSON bodies
-/// for layer errors, timeout, body limit.
+/// (and `Retry-After`) for layer errors, the method guard, the body read (size and
+/// time limits), the request timeout.
 fn with_shared_layers(router: Router, config: &ServeConfig, emf: &Arc<Emf>) -> Router {
     let headers = security::common_headers();
     let [csp, nosniff, referrer, frame, opener] = headers.map(|(name, value, overriding)| {
@@ -179,13 +182,21 @@ fn with_shared_layers(router: Router, config: &ServeConfig, emf: &Arc<Emf>) -> R
             SetResponseHeaderLayer::if_not_present(name, value)
         }
     });
+    let body_rules = guard::BodyRules {
+        max_bytes: MAX_BODY_BYTES,
+        within: config.body_read_timeout(),
+    };
     // `Router::layer` wraps each route, so the last layer added is the outermost.
     router
-        .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
         .layer(TimeoutLayer::with_status_code(
             StatusCode::SERVICE_UNAVAILABLE,
             config.request_timeout(),
         ))
+        .layer(axum::middleware::from_fn_with_state(
+            body_rules,
+            guard::read_body,
+        ))
+        .layer(axum::middleware::from_fn(guard::allowed_methods))
         .layer(axum::middleware::map_response(error::normalize_errors))
         .layer(
             CompressionLayer::new()
@@ -208,17 +219,27 @@ fn with_shared_layers(router: Router, config: &ServeConfig, emf: &Arc<Emf>) -> R
         .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
 }
 
-/// Prometheus text exposition of every metric.
-async fn metrics(State(state): State<AppState>, headers: HeaderMap) -> Response {
-    if let Some(token) = &state.metrics_token {
+impl AppState {
+    /// Whether `headers` carry the operators' token (`Authorization: Bearer <token>`).
+    /// With no token configured the answer is `open_when_unset`.
+    fn operator_token_given(&self, headers: &HeaderMap, open_when_unset: bool) -> bool {
+        let Some(token) = &self.metrics_token else {
+            return open_when_unset;
+        };
         let expected = format!("Bearer {}", token.expose());
         let given = headers
             .get(header::AUTHORIZATION)
             .map(HeaderValue::as_bytes)
             .unwrap_or_default();
-        if given != expected.as_bytes() {
-            return ApiError::for_status(StatusCode::UNAUTHORIZED).into_response();
-        }
+        given == expected.as_bytes()
+    }
+}
+
+/// Prometheus text exposition of every metric; open when no token is configured
+/// (production keeps it inside the VPC: see docs/operations.md).
+async fn metrics(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    if !state.operator_token_given(&headers, true) {
+        return ApiError::for_status(StatusCode::UNAUTHORIZED).into_response();
     }
     (
         [(
@@ -252,6 +273,7 @@ pub async fn serve(
     tracing::info!(status = ?report.status, model_version = %report.model_version, reason = ?report.reason, "first canary run");
 
     let poller = model_source::spawn_poller(&config, &health);
+    let reloader = model_source::spawn_reload_on_hangup(&config, &health)?;
     let tasks = [
         spawn_every(config.canary_interval(), {
             let health = Arc::clone(&health);
@@ -283,7 +305,7 @@ pub async fn serve(
         .local_addr()
         .context("the listener has no address")?;
     tracing::info!(%address, "listening");
-    let server = axum::serve(listener, router).with_graceful_shutdown(signal);
+    let server = listen::serve_connections(listener, router, config.connection_timeouts(), signal);
     let drain = config.drain_time();
     let deadline = async move {
         if draining_rx.await.is_ok() {
@@ -293,10 +315,10 @@ pub async fn serve(
         }
     };
     tokio::select! {
-        served = server.into_future() => served.context("the server failed")?,
+        () = server => {},
         () = deadline => tracing::warn!(drain_secs = drain.as_secs(), "drain time over; closing the connections left"),
     }
-    for task in tasks.into_iter().chain(poller) {
+    for task in tasks.into_iter().chain(poller).chain([reloader]) {
         task.abort();
     }
     emf.flush();

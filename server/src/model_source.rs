@@ -151,3 +151,51 @@ async fn poll_once(
         }
     }
 }
+
+/// Reloads the model each time the process gets SIGHUP: a bundle folder is read and
+/// verified again, a store channel is looked up again. A new bundle serves only once
+/// it has passed the canary; when it cannot be loaded the current model keeps
+/// serving and the log says why.
+pub fn spawn_reload_on_hangup(
+    config: &ServeConfig,
+    health: &Arc<Health>,
+) -> anyhow::Result<tokio::task::JoinHandle<()>> {
+    use tokio::signal::unix::{SignalKind, signal};
+    let mut hangups = signal(SignalKind::hangup()).context("cannot listen for SIGHUP")?;
+    let config = config.clone();
+    let health = Arc::clone(health);
+    Ok(tokio::spawn(async move {
+        while hangups.recv().await.is_some() {
+            tracing::info!(source = %config.model, "SIGHUP: reloading the model");
+            reload(&config, &health).await;
+        }
+    }))
+}
+
+/// One reload of the model `config` names (see [`spawn_reload_on_hangup`]).
+async fn reload(config: &ServeConfig, health: &Health) {
+    match &config.model {
+        ModelSource::Local(dir) => {
+            let adopted = async {
+                let bundle = load(dir.clone()).await?;
+                let version = bundle.version().to_string();
+                health.adopt(bundle).await.map_err(|reason| {
+                    anyhow::anyhow!("version {version} failed the canary: {reason}")
+                })?;
+                anyhow::Ok(version)
+            }
+            .await;
+            match adopted {
+                Ok(version) => tracing::info!(model_version = %version, "reloaded the model"),
+                Err(e) => tracing::warn!(
+                    error = format!("{e:#}"),
+                    "cannot reload the model; keeping the current one"
+                ),
+            }
+        }
+        ModelSource::Store { root, selector } => {
+            let store = ModelStore::connect(root.clone(), &config.s3.options()).await;
+            poll_once(&store, selector, &config.model_cache, &config.model, health).await;
+        }
+    }
+}

@@ -8,6 +8,7 @@ use axum::middleware::Next;
 use axum::response::Response;
 use tracing::Instrument as _;
 
+use crate::guard;
 use crate::telemetry::{self, Emf};
 
 /// Route label of requests that matched no route (static files, unknown paths).
@@ -16,10 +17,11 @@ const UNMATCHED: &str = "unmatched";
 /// Middleware: logs the request id, method, route, status and latency of each answer,
 /// counts it and its latency in Prometheus by route and status, and counts errors for
 /// CloudWatch. The route is the matched pattern (`/api/v1/predict`), never the raw path,
-/// so the number of series stays bounded whatever clients ask for.
+/// and the method is a standard one or `other` ([`guard::method_label`]), so the
+/// number of series stays bounded whatever clients ask for.
 pub async fn observe(State(emf): State<Arc<Emf>>, request: Request, next: Next) -> Response {
     let start = Instant::now();
-    let method = request.method().clone();
+    let method = guard::method_label(request.method());
     let route = request
         .extensions()
         .get::<MatchedPath>()

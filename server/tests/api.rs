@@ -2,9 +2,7 @@
 
 mod common;
 
-use std::time::Duration;
-
-use common::{NAPA, RawRequest, TestServer, error_code, predict_body, predict_head};
+use common::{NAPA, RawRequest, TestServer, error_code};
 use serde_json::{Value, json};
 
 #[tokio::test]
@@ -227,18 +225,6 @@ async fn over_the_concurrency_limit_is_429_with_retry_after() {
         return;
     }
     panic!("no request over the limit was refused in 10 attempts");
-}
-
-#[tokio::test]
-async fn slow_requests_time_out_with_a_json_503() {
-    let server = TestServer::start(&["--request-timeout-secs", "1"]).await;
-    let body = predict_body(NAPA);
-    let raw = RawRequest::begin(server.addr, &predict_head(body.len()), &body[..10]).await;
-    tokio::time::sleep(Duration::from_millis(1_500)).await;
-    let (status, answer) = raw.finish().await;
-    assert_eq!(status, 503);
-    assert!(answer.contains("\"timeout\""), "{answer}");
-    server.stop().await;
 }
 
 #[tokio::test]

@@ -77,6 +77,9 @@ fn run_ok(endpoint: &str, args: &[&str]) -> String {
 }
 
 /// `vinovoyant serve` as a child process; killed when dropped.
+/// The token of `/metrics` and `/health/details` in these tests.
+const OPERATOR_TOKEN: &str = "operator-token";
+
 struct Server {
     child: Child,
     base: String,
@@ -94,6 +97,8 @@ impl Server {
                 "false",
                 "--model",
                 model,
+                "--metrics-token",
+                OPERATOR_TOKEN,
             ])
             .arg("--model-cache")
             .arg(cache)
@@ -139,6 +144,21 @@ impl Server {
             .expect("request");
         let status = response.status().as_u16();
         (status, response.json().await.expect("JSON"))
+    }
+}
+
+impl Server {
+    /// `/health/details`, read with the operators' token: the reason in full.
+    async fn details(&self) -> Value {
+        self.client
+            .get(format!("{}/health/details", self.base))
+            .bearer_auth(OPERATOR_TOKEN)
+            .send()
+            .await
+            .expect("request")
+            .json()
+            .await
+            .expect("JSON")
     }
 }
 
@@ -231,10 +251,16 @@ async fn serves_the_promoted_model_and_falls_back_when_a_file_was_tampered_with(
     let (status, health) = server.get("/health").await;
     assert_eq!(status, 200, "the fallback model still serves: {health}");
     assert_eq!(health["status"], "degraded", "{health}");
-    let reason = health["reason"].as_str().expect("a reason");
+    assert_eq!(health["reason"], "fallback_model", "{health}");
+    let details = server.details().await;
+    let reason = details["detail"].as_str().expect("a reason");
     assert!(
         reason.contains("checksum mismatch") && reason.contains("full.onnx"),
         "{reason}"
+    );
+    assert!(
+        !health.to_string().contains(&bucket),
+        "the public report names the bucket: {health}"
     );
 }
 
@@ -258,7 +284,9 @@ async fn an_unreachable_store_falls_back_to_the_bundled_model() {
     assert_eq!(status, 200, "{health}");
     assert_eq!(health["status"], "degraded", "{health}");
     assert_eq!(health["model_version"], default_version().as_str());
-    let reason = health["reason"].as_str().expect("a reason");
+    assert_eq!(health["reason"], "fallback_model", "{health}");
+    let details = server.details().await;
+    let reason = details["detail"].as_str().expect("a reason");
     assert!(
         reason.contains("s3://vino-models/models?channel=prod"),
         "{reason}"

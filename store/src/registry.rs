@@ -16,7 +16,7 @@ use std::time::Duration;
 
 use aws_sdk_s3::Client;
 use serde::{Deserialize, Serialize};
-use vinovoyant_model::manifest::{FileEntry, MANIFEST_FILE};
+use vinovoyant_model::manifest::{FileEntry, MANIFEST_FILE, is_plain_name};
 
 use crate::location::S3Prefix;
 use crate::objects::{self, Condition, Written, sha256_hex, url};
@@ -63,13 +63,7 @@ impl ManifestView {
 
 /// Checks that `name` can be used as one segment of a key and as a file name.
 pub fn check_name(name: &str, what: &'static str) -> Result<(), StoreError> {
-    let ok = !name.is_empty()
-        && name.len() <= 128
-        && !name.starts_with('.')
-        && name
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'))
-        && !(what == "version" && name == CHANNELS_DIR);
+    let ok = is_plain_name(name) && !(what == "version" && name == CHANNELS_DIR);
     if ok {
         Ok(())
     } else {
