@@ -1,4 +1,5 @@
-//! The real binary as a child process, with every log line it printed.
+//! The real binary as a child process, with every line it printed (logs and, on
+//! standard error, anything else such as a panic message).
 
 use std::io::{BufRead as _, BufReader};
 use std::net::SocketAddr;
@@ -30,11 +31,20 @@ impl Running {
             .env("VINOVOYANT_LOG_FORMAT", "json")
             .env("VINOVOYANT_LOG_LEVEL", "info")
             .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
+            .stderr(Stdio::piped())
             .spawn()
             .expect("start the binary");
         let stdout = child.stdout.take().expect("stdout");
+        let stderr = child.stderr.take().expect("stderr");
         let lines = Arc::new(Mutex::new(Vec::new()));
+        let collected = Arc::clone(&lines);
+        std::thread::spawn(move || {
+            for line in BufReader::new(stderr).lines() {
+                let Ok(line) = line else { break };
+                eprintln!("{line}");
+                collected.lock().expect("lines").push(line);
+            }
+        });
         let (address_tx, address_rx) = mpsc::channel();
         let collected = Arc::clone(&lines);
         std::thread::spawn(move || {
@@ -79,7 +89,7 @@ impl Running {
         }
     }
 
-    /// Every line printed so far.
+    /// Every line printed so far, on standard output and standard error.
     pub fn lines(&self) -> Vec<String> {
         // Give the reader thread a moment to see the last lines.
         std::thread::sleep(Duration::from_millis(200));
