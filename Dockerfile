@@ -65,6 +65,7 @@ COPY --chown=root:root models /app/models
 ENV LEPTOS_SITE_ADDR=0.0.0.0:${PORT} \
     VINOVOYANT_SITE_ROOT=/app/site \
     VINOVOYANT_LOG_FORMAT=json \
+    VINOVOYANT_EMF=true \
     SSL_CERT_FILE=/etc/ssl/certs/ca-certificates.crt
 USER 10001:10001
 EXPOSE ${PORT}

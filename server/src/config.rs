@@ -27,7 +27,7 @@ pub struct ServeConfig {
 
     /// Seconds between checks of the model store for a newly promoted version, which
     /// then replaces the model without failing requests in flight. Off when unset.
-    #[arg(long, env = "VINOVOYANT_MODEL_POLL_SECS", value_parser = clap::value_parser!(u64).range(1..))]
+    #[arg(long, env = "VINOVOYANT_MODEL_POLL_SECS", value_parser = clap::value_parser!(u64).range(1..=86_400))]
     pub model_poll_secs: Option<u64>,
 
     /// How to reach the model store.
@@ -47,12 +47,12 @@ pub struct ServeConfig {
     pub max_concurrency: u32,
 
     /// Seconds given to requests in flight to finish after SIGTERM or SIGINT.
-    #[arg(long, env = "VINOVOYANT_DRAIN_SECS", default_value_t = 20)]
+    #[arg(long, env = "VINOVOYANT_DRAIN_SECS", default_value_t = 20, value_parser = clap::value_parser!(u64).range(0..=3_600))]
     pub drain_secs: u64,
 
     /// Seconds the server may take to answer a request (its body read included)
     /// before it is answered with 503.
-    #[arg(long, env = "VINOVOYANT_REQUEST_TIMEOUT_SECS", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..))]
+    #[arg(long, env = "VINOVOYANT_REQUEST_TIMEOUT_SECS", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=3_600))]
     pub request_timeout_secs: u64,
 
     /// Seconds a new connection may stay silent before its first byte; then it is closed.
@@ -71,7 +71,7 @@ pub struct ServeConfig {
     pub body_read_timeout_secs: u64,
 
     /// Seconds between two runs of the health canary.
-    #[arg(long, env = "VINOVOYANT_CANARY_INTERVAL_SECS", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..))]
+    #[arg(long, env = "VINOVOYANT_CANARY_INTERVAL_SECS", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=86_400))]
     pub canary_interval_secs: u64,
 
     /// Origins allowed to call the API from a browser (comma-separated, or `*`).
@@ -79,12 +79,14 @@ pub struct ServeConfig {
     #[arg(long, env = "VINOVOYANT_CORS_ORIGINS", value_delimiter = ',')]
     pub cors_origins: Vec<String>,
 
-    /// Write CloudWatch Embedded Metric Format lines to standard output.
-    #[arg(long, env = "VINOVOYANT_EMF", default_value_t = true, action = clap::ArgAction::Set)]
+    /// Write CloudWatch Embedded Metric Format lines to standard output (the
+    /// container image and the Terraform turn it on).
+    #[arg(long, env = "VINOVOYANT_EMF", default_value_t = false, action = clap::ArgAction::Set)]
     pub emf: bool,
 
-    /// Bearer token required to read `/metrics`; open when unset.
-    #[arg(long, env = "VINOVOYANT_METRICS_TOKEN")]
+    /// Bearer token required to read `/metrics` (open when unset) and
+    /// `/health/details` (refused when unset).
+    #[arg(long, env = "VINOVOYANT_METRICS_TOKEN", hide_env_values = true)]
     pub metrics_token: Option<Secret>,
 
     /// Review CSV behind the analytics page: a local path or `s3://bucket/key`, read
@@ -185,6 +187,8 @@ impl fmt::Display for Secret {
 /// How log lines are written.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum LogFormat {
+    /// Text when standard error is a terminal, JSON otherwise.
+    Auto,
     /// One JSON object per line, for CloudWatch Logs and other collectors.
     Json,
     /// Human-readable lines, for a terminal.
@@ -194,8 +198,8 @@ pub enum LogFormat {
 /// Logging options shared by every subcommand.
 #[derive(Clone, Debug, Args)]
 pub struct LogConfig {
-    /// Log line format.
-    #[arg(long, env = "VINOVOYANT_LOG_FORMAT", value_enum, default_value_t = LogFormat::Json, global = true)]
+    /// Log line format (logs go to standard error; results to standard output).
+    #[arg(long, env = "VINOVOYANT_LOG_FORMAT", value_enum, default_value_t = LogFormat::Auto, global = true)]
     pub log_format: LogFormat,
 
     /// Log filter used when `RUST_LOG` is unset (e.g. `info`, `vinovoyant_server=debug`).

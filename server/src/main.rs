@@ -73,15 +73,15 @@ enum Command {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let (writer, _guard) = match telemetry::init_logging(&cli.log) {
-        Ok(logging) => logging,
+    let _log = match telemetry::init_logging(&cli.log) {
+        Ok(guard) => guard,
         Err(e) => {
             eprintln!("vinovoyant: {e:#}");
             return ExitCode::FAILURE;
         }
     };
     let outcome = match cli.command.unwrap_or(Command::Serve(cli.serve)) {
-        Command::Serve(config) => serve(config, writer),
+        Command::Serve(config) => serve(config),
         Command::Train(args) => vinovoyant_trainer::cli::train(args),
         Command::Split(args) => vinovoyant_trainer::cli::split(args),
         Command::Eval(args) => vinovoyant_trainer::cli::eval(args),
@@ -103,11 +103,14 @@ fn main() -> ExitCode {
     }
 }
 
-fn serve(
-    config: ServeConfig,
-    writer: tracing_appender::non_blocking::NonBlocking,
-) -> anyhow::Result<()> {
+fn serve(config: ServeConfig) -> anyhow::Result<()> {
     keep_freed_memory();
+    let (emf, _emf_guard) = if config.emf {
+        let (writer, guard) = telemetry::emf_writer();
+        (Some(writer), Some(guard))
+    } else {
+        (None, None)
+    };
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -116,13 +119,7 @@ fn serve(
         let listener = tokio::net::TcpListener::bind(config.addr)
             .await
             .with_context(|| format!("cannot listen on {}", config.addr))?;
-        vinovoyant_server::serve(
-            config,
-            listener,
-            Some(writer),
-            vinovoyant_server::shutdown_signal(),
-        )
-        .await
+        vinovoyant_server::serve(config, listener, emf, vinovoyant_server::shutdown_signal()).await
     })
 }
 
@@ -150,6 +147,142 @@ mod tests {
         };
         assert_eq!(config.max_concurrency, 7);
         assert!(Cli::try_parse_from(["vinovoyant", "serve", "--max-concurrency", "0"]).is_err());
+    }
+
+    /// Every numeric option of every subcommand, with the arguments its subcommand
+    /// needs besides.
+    const NUMERIC_OPTIONS: &[(&[&str], &str)] = &[
+        (&["serve"], "--max-concurrency"),
+        (&["serve"], "--drain-secs"),
+        (&["serve"], "--request-timeout-secs"),
+        (&["serve"], "--first-byte-timeout-secs"),
+        (&["serve"], "--header-read-timeout-secs"),
+        (&["serve"], "--body-read-timeout-secs"),
+        (&["serve"], "--canary-interval-secs"),
+        (&["serve"], "--model-poll-secs"),
+        (&["train", "--data", "r.csv", "--out", "b"], "--seed"),
+        (
+            &["train", "--data", "r.csv", "--out", "b"],
+            "--validation-fraction",
+        ),
+        (
+            &["train", "--data", "r.csv", "--out", "b"],
+            "--max-features",
+        ),
+        (&["train", "--data", "r.csv", "--out", "b"], "--epochs"),
+        (
+            &["train", "--data", "r.csv", "--out", "b"],
+            "--learning-rate",
+        ),
+        (
+            &["train", "--data", "r.csv", "--out", "b"],
+            "--balance-power",
+        ),
+        (&["train", "--data", "r.csv", "--out", "b"], "--dropout"),
+        (&["train", "--data", "r.csv", "--out", "b"], "--l2"),
+        (
+            &["train", "--data", "r.csv", "--out", "b"],
+            "--margin-weight",
+        ),
+        (
+            &["train", "--data", "r.csv", "--out", "b"],
+            "--distillation-share",
+        ),
+        (
+            &["train", "--data", "r.csv", "--out", "b"],
+            "--distillation-temperature",
+        ),
+        (&["split", "--data", "r.csv", "--out", "b"], "--seed"),
+        (
+            &["split", "--data", "r.csv", "--out", "b"],
+            "--validation-fraction",
+        ),
+        (&["healthcheck"], "--timeout-secs"),
+    ];
+
+    #[test]
+    fn every_numeric_option_refuses_bad_values_as_a_usage_error() {
+        let bad = [
+            "NaN",
+            "nan",
+            "inf",
+            "-inf",
+            "-1",
+            "-0.5",
+            "1e40",
+            "1e300",
+            "abc",
+            "",
+            "1.5x",
+            "99999999999999999999999999",
+        ];
+        for (command, option) in NUMERIC_OPTIONS {
+            for value in bad {
+                // `--option=value`, so that negative values reach the parser.
+                let pair = format!("{option}={value}");
+                let args = [&["vinovoyant"][..], command, &[pair.as_str()]].concat();
+                let Err(error) = Cli::try_parse_from(&args) else {
+                    panic!("{args:?} was accepted");
+                };
+                assert_eq!(error.exit_code(), 2, "{args:?}: {error}");
+                let message = error.to_string();
+                assert!(
+                    message.contains(option) && message.contains("invalid value"),
+                    "{args:?}: {message}"
+                );
+            }
+        }
+        for (command, option, value) in [
+            ("train", "--validation-fraction", "1.5"),
+            ("train", "--validation-fraction", "0"),
+            ("train", "--validation-fraction", "1"),
+            ("train", "--dropout", "1"),
+            ("train", "--distillation-share", "1.01"),
+            ("train", "--distillation-temperature", "0"),
+            ("train", "--learning-rate", "0"),
+            ("train", "--learning-rate", "11"),
+            ("train", "--max-features", "0"),
+            ("train", "--epochs", "0"),
+            ("train", "--epochs", "10001"),
+        ] {
+            let args = [
+                "vinovoyant",
+                command,
+                "--data",
+                "r.csv",
+                "--out",
+                "b",
+                option,
+                value,
+            ];
+            let Err(error) = Cli::try_parse_from(args) else {
+                panic!("{args:?} was accepted");
+            };
+            assert_eq!(error.exit_code(), 2, "{args:?}");
+            assert!(
+                error.to_string().contains("out of range"),
+                "{args:?}: {error}"
+            );
+        }
+        for (option, value) in [
+            ("--validation-fraction", "0.2"),
+            ("--dropout", "0"),
+            ("--l2", "0.001"),
+            ("--learning-rate", "0.05"),
+            ("--epochs", "3"),
+        ] {
+            let args = [
+                "vinovoyant",
+                "train",
+                "--data",
+                "r.csv",
+                "--out",
+                "b",
+                option,
+                value,
+            ];
+            assert!(Cli::try_parse_from(args).is_ok(), "{args:?} was refused");
+        }
     }
 
     #[test]

@@ -65,10 +65,7 @@ fn fallback_reason(source: &ModelSource, error: &anyhow::Error) -> String {
 
 /// Fetches the version `selector` names into `cache/<version>` and loads it.
 async fn fetch(store: &ModelStore, selector: &Selector, cache: &Path) -> anyhow::Result<Bundle> {
-    let version = store.resolve(selector).await?;
-    let dir = cache.join(&version);
-    store.fetch(&version, &dir).await?;
-    load(dir).await
+    load(store.fetch_selected(selector, cache).await?).await
 }
 
 async fn load(dir: PathBuf) -> anyhow::Result<Bundle> {

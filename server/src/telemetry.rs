@@ -1,8 +1,9 @@
 //! Logs, Prometheus metrics and CloudWatch Embedded Metric Format lines.
 //!
-//! Log lines and EMF lines share one non-blocking writer to standard output, so a
-//! request never waits on the terminal or the log shipper, and the two kinds of line
-//! never interleave mid-line.
+//! Log lines go to standard error and EMF lines (when asked for) to standard output,
+//! each through a non-blocking writer, so a request never waits on the terminal or
+//! the log shipper. A command's result is the only other thing on standard output,
+//! and commands that print a result never write EMF.
 
 use std::io::Write;
 use std::sync::{Mutex, OnceLock};
@@ -44,42 +45,56 @@ const BUCKETS: &[f64] = &[
 /// call instead of one call per line (standard output alone flushes at every newline).
 const LOG_BUFFER_BYTES: usize = 64 * 1024;
 
-/// Keeps the log writer's thread alive; dropping it flushes every pending line.
+/// Keeps a writer's thread alive; dropping it flushes every pending line.
 pub struct LogGuard {
     _worker: WorkerGuard,
 }
 
-/// Starts logging to standard output in the configured format and returns the
-/// writer that EMF lines go through, with the guard that flushes both at exit.
+/// A non-blocking, buffered writer to `sink`, on a thread named `name`.
+fn buffered(sink: impl Write + Send + 'static, name: &str) -> (NonBlocking, LogGuard) {
+    let (writer, worker) = NonBlockingBuilder::default()
+        .lossy(false)
+        .thread_name(name)
+        .finish(std::io::BufWriter::with_capacity(LOG_BUFFER_BYTES, sink));
+    (writer, LogGuard { _worker: worker })
+}
+
+/// The writer of CloudWatch EMF lines: standard output, never blocking a request.
+pub fn emf_writer() -> (NonBlocking, LogGuard) {
+    buffered(std::io::stdout(), "vinovoyant-emf")
+}
+
+/// Starts logging to standard error in the configured format (for `auto`: text on a
+/// terminal, JSON lines otherwise) and returns the guard that flushes it at exit.
 ///
 /// The filter comes from `RUST_LOG` when set, from `--log-level` otherwise.
-pub fn init_logging(config: &LogConfig) -> anyhow::Result<(NonBlocking, LogGuard)> {
+pub fn init_logging(config: &LogConfig) -> anyhow::Result<LogGuard> {
+    use std::io::IsTerminal as _;
     let filter = match EnvFilter::try_from_default_env() {
         Ok(filter) => filter,
         Err(_) => EnvFilter::try_new(&config.log_level)?,
     };
-    let (writer, worker) = NonBlockingBuilder::default()
-        .lossy(false)
-        .thread_name("vinovoyant-log")
-        .finish(std::io::BufWriter::with_capacity(
-            LOG_BUFFER_BYTES,
-            std::io::stdout(),
-        ));
+    let (writer, guard) = buffered(std::io::stderr(), "vinovoyant-log");
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(writer.clone())
+        .with_writer(writer)
         .with_span_events(FmtSpan::NONE);
-    let installed = match config.log_format {
+    let format = match config.log_format {
+        LogFormat::Auto if std::io::stderr().is_terminal() => LogFormat::Text,
+        LogFormat::Auto => LogFormat::Json,
+        chosen => chosen,
+    };
+    let installed = match format {
         LogFormat::Json => builder
             .json()
             .flatten_event(true)
             .with_current_span(true)
             .with_span_list(false)
             .try_init(),
-        LogFormat::Text => builder.try_init(),
+        LogFormat::Text | LogFormat::Auto => builder.try_init(),
     };
     installed.map_err(|e| anyhow::anyhow!("cannot install the logger: {e}"))?;
-    Ok((writer, LogGuard { _worker: worker }))
+    Ok(guard)
 }
 
 /// The process-wide Prometheus recorder, installed on first use.

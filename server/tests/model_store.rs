@@ -76,10 +76,10 @@ fn run_ok(endpoint: &str, args: &[&str]) -> String {
     String::from_utf8_lossy(&output.stdout).into_owned()
 }
 
-/// `vinovoyant serve` as a child process; killed when dropped.
 /// The token of `/metrics` and `/health/details` in these tests.
 const OPERATOR_TOKEN: &str = "operator-token";
 
+/// `vinovoyant serve` as a child process; killed when dropped.
 struct Server {
     child: Child,
     base: String,
@@ -103,14 +103,14 @@ impl Server {
             .arg("--model-cache")
             .arg(cache)
             .args(extra)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
+            .stdout(Stdio::inherit())
+            .stderr(Stdio::piped())
             .spawn()
             .expect("start the binary");
-        let stdout = child.stdout.take().expect("stdout");
+        let logs = child.stderr.take().expect("stderr");
         let (address_tx, address_rx) = mpsc::channel();
         std::thread::spawn(move || {
-            for line in BufReader::new(stdout).lines() {
+            for line in BufReader::new(logs).lines() {
                 let Ok(line) = line else { break };
                 if let Ok(event) = serde_json::from_str::<Value>(&line)
                     && event["message"] == "listening"
@@ -548,4 +548,39 @@ async fn datasets_backup_and_restore_through_the_command_line() {
         "byte for byte"
     );
     run_ok(&endpoint, &["models", "verify", "--store", &store]);
+
+    // `predict` and `eval` take a model source as `serve` does.
+    let cache = tempfile::tempdir().expect("cache");
+    let cache = cache.path().to_string_lossy().into_owned();
+    let source = format!("{store}?channel=prod");
+    let answer = run_ok(
+        &endpoint,
+        &[
+            "predict",
+            "--json",
+            "--model",
+            &source,
+            "--model-cache",
+            &cache,
+            "Tar and roses from Barolo in Piedmont",
+        ],
+    );
+    let answer: Value = serde_json::from_str(answer.trim()).expect("one JSON line");
+    assert_eq!(answer["model_version"], default_version().as_str());
+    assert_eq!(answer["countries"][0]["label"], "Italy", "{answer}");
+    let eval = run_ok(
+        &endpoint,
+        &[
+            "eval",
+            "--json",
+            "--data",
+            csv,
+            "--model",
+            &source,
+            "--model-cache",
+            &cache,
+        ],
+    );
+    let summary: Value = serde_json::from_str(eval.trim()).expect("one JSON object");
+    assert_eq!(summary["n"], 90, "{summary}");
 }

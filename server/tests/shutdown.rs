@@ -12,7 +12,14 @@ use serde_json::Value;
 
 #[tokio::test]
 async fn sigterm_lets_requests_in_flight_finish_and_exits_zero() {
-    let mut server = Running::start(&["--drain-secs", "20", "--metrics-token", "hunter2"]);
+    let mut server = Running::start(&[
+        "--drain-secs",
+        "20",
+        "--metrics-token",
+        "hunter2",
+        "--emf",
+        "true",
+    ]);
     let body = predict_body(NAPA);
     let half = body.len() / 2;
 

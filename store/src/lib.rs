@@ -19,6 +19,7 @@ mod error;
 pub mod location;
 mod objects;
 pub mod registry;
+mod source;
 #[cfg(feature = "test-server")]
 pub mod test_server;
 

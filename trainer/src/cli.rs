@@ -1,11 +1,13 @@
 //! The `train`, `split`, `eval` and `predict` subcommands of the `vinovoyant` binary.
 
+use std::io::Write;
 use std::path::PathBuf;
 
 use anyhow::Context;
 use clap::Args;
 use vinovoyant_inference::{Bundle, default_model_dir};
-use vinovoyant_store::{DataLocation, read_bytes_blocking};
+use vinovoyant_store::cli::S3Args;
+use vinovoyant_store::{DataLocation, ModelSource, read_bytes_blocking};
 
 use crate::data::{Dataset, read_reviews, write_reviews};
 use crate::evaluate::{Summary, evaluate};
@@ -24,8 +26,8 @@ pub struct DataSplitArgs {
     /// Seed of every random choice.
     #[arg(long, default_value_t = 42)]
     pub seed: u64,
-    /// Share of each country's reviews held out for validation.
-    #[arg(long, default_value_t = 0.1)]
+    /// Share of each country's reviews held out for validation, above 0 and below 1.
+    #[arg(long, default_value_t = 0.1, value_parser = open_fraction)]
     pub validation_fraction: f32,
     /// Writers (taster_name) to hold out of a second, check-only model that measures
     /// accuracy for writers never read; comma-separated. Empty skips the check.
@@ -52,39 +54,67 @@ pub struct TrainArgs {
     /// Folder to write the bundle into.
     #[arg(long)]
     pub out: PathBuf,
-    /// Most features the full model keeps.
-    #[arg(long, default_value_t = FitOptions::default().max_features)]
+    /// Most features the full model keeps (1 to 10,000,000).
+    #[arg(long, default_value_t = FitOptions::default().max_features, value_parser = feature_count)]
     pub max_features: usize,
-    /// Passes over the data for every head [default: each head's tuned value].
-    #[arg(long)]
+    /// Passes over the data for every head, 1 to 10,000 [default: each head's tuned value].
+    #[arg(long, value_parser = epoch_count)]
     pub epochs: Option<usize>,
-    /// Adam's initial step size for every head [default: each head's tuned value].
-    #[arg(long)]
+    /// Adam's initial step size for every head, above 0 and at most 10 [default: each
+    /// head's tuned value].
+    #[arg(long, value_parser = learning_rate)]
     pub learning_rate: Option<f32>,
     /// Class balancing for every head: 0 ignores class sizes, 1 weighs every class
     /// alike [default: each head's tuned value].
-    #[arg(long)]
+    #[arg(long, value_parser = closed_fraction)]
     pub balance_power: Option<f32>,
     /// Share of each review's features dropped at random in every training pass
-    /// [default: each head's tuned value].
-    #[arg(long)]
+    /// [default: each head's tuned value]; 0 or more, below 1.
+    #[arg(long, value_parser = dropout)]
     pub dropout: Option<f32>,
     /// L2 penalty on the weights of the features a batch touches, for every head
-    /// [default: each head's tuned value].
-    #[arg(long)]
+    /// [default: each head's tuned value]; 0 to 1,000.
+    #[arg(long, value_parser = non_negative)]
     pub l2: Option<f32>,
     /// Weight of the one-vs-rest SVM scores added to both country heads' logits;
-    /// 0 trains logistic heads only [default: each head's tuned value].
-    #[arg(long)]
+    /// 0 trains logistic heads only [default: each head's tuned value]; 0 to 1,000.
+    #[arg(long, value_parser = non_negative)]
     pub margin_weight: Option<f32>,
     /// Share of the distilled model's targets taken from the full country head's
     /// probabilities, between 0 (the labels alone) and 1.
-    #[arg(long, default_value_t = FitOptions::default().distillation.share)]
+    #[arg(long, default_value_t = FitOptions::default().distillation.share, value_parser = closed_fraction)]
     pub distillation_share: f32,
     /// Temperature that softens the full country head's probabilities before the
-    /// distilled model learns them; above 0.
-    #[arg(long, default_value_t = FitOptions::default().distillation.temperature)]
+    /// distilled model learns them; above 0, at most 1,000.
+    #[arg(long, default_value_t = FitOptions::default().distillation.temperature, value_parser = positive)]
     pub distillation_temperature: f32,
+}
+
+/// The model a command loads, named as `vinovoyant serve` names it.
+#[derive(Debug, Args)]
+pub struct ModelArgs {
+    /// Model: a bundle folder, or a model store channel or version
+    /// (`s3://bucket/prefix?channel=prod`, `?version=<v>`), fetched and verified.
+    #[arg(long, env = "VINOVOYANT_MODEL", default_value_t = ModelSource::Local(default_model_dir()))]
+    pub model: ModelSource,
+    /// Folder where bundles fetched from a model store are kept.
+    #[arg(long, env = "VINOVOYANT_MODEL_CACHE", default_value_os_t = std::env::temp_dir().join("vinovoyant-models"))]
+    pub model_cache: PathBuf,
+    /// How to reach the model store.
+    #[command(flatten)]
+    pub s3: S3Args,
+}
+
+impl ModelArgs {
+    /// Loads and verifies the bundle, fetching it first when it is in a store.
+    fn load(&self) -> anyhow::Result<Bundle> {
+        let dir = self
+            .model
+            .bundle_dir_blocking(&self.model_cache, &self.s3.options())
+            .with_context(|| format!("cannot fetch the model {}", self.model))?;
+        Bundle::load(&dir)
+            .with_context(|| format!("cannot load the model bundle in {}", dir.display()))
+    }
 }
 
 /// Options of `vinovoyant eval`.
@@ -93,9 +123,9 @@ pub struct EvalArgs {
     /// CSV of labelled reviews: a local path or `s3://bucket/key`.
     #[arg(long)]
     pub data: DataLocation,
-    /// Bundle folder; the committed default bundle when absent.
-    #[arg(long, env = "VINOVOYANT_MODEL")]
-    pub model: Option<PathBuf>,
+    /// The model to score.
+    #[command(flatten)]
+    pub model: ModelArgs,
     /// Print exactly one JSON object on stdout.
     #[arg(long)]
     pub json: bool,
@@ -114,11 +144,20 @@ pub struct SplitArgs {
 /// Options of `vinovoyant predict`.
 #[derive(Debug, Args)]
 pub struct PredictArgs {
-    /// The tasting note.
-    pub text: String,
-    /// Bundle folder; the committed default bundle when absent.
-    #[arg(long, env = "VINOVOYANT_MODEL")]
-    pub model: Option<PathBuf>,
+    /// The tasting note; `-` reads notes from standard input instead, one per line
+    /// (plain text, or JSON lines with a `description`).
+    #[arg(required_unless_present = "file")]
+    pub text: Option<String>,
+    /// Reads notes from this file, one per line (plain text, or JSON lines with a
+    /// `description`).
+    #[arg(long, conflicts_with = "text")]
+    pub file: Option<PathBuf>,
+    /// Writes one JSON object per note on stdout.
+    #[arg(long)]
+    pub json: bool,
+    /// The model to ask.
+    #[command(flatten)]
+    pub model: ModelArgs,
 }
 
 /// The bytes of a data file, from this machine or from S3.
@@ -150,12 +189,102 @@ fn parse_data(location: &DataLocation, bytes: &[u8]) -> anyhow::Result<Dataset> 
     Ok(dataset)
 }
 
-fn load_bundle(model: Option<PathBuf>) -> anyhow::Result<Bundle> {
-    let dir = model.unwrap_or_else(default_model_dir);
-    Bundle::load(&dir).with_context(|| format!("cannot load the model bundle in {}", dir.display()))
+/// A finite number, for the value parsers below.
+fn finite(text: &str) -> Result<f32, String> {
+    match text.trim().parse::<f32>() {
+        Ok(value) if value.is_finite() => Ok(value),
+        _ => Err(format!("{text:?} is not a finite number")),
+    }
 }
 
-/// Runs `vinovoyant train`.
+/// A number in `range`, described by `rule` when it is not.
+fn number_in(
+    text: &str,
+    range: impl std::ops::RangeBounds<f32>,
+    rule: &str,
+) -> Result<f32, String> {
+    let value = finite(text)?;
+    if range.contains(&value) {
+        Ok(value)
+    } else {
+        Err(format!("{value} is out of range: {rule}"))
+    }
+}
+
+/// Value parser: above 0 and below 1.
+fn open_fraction(text: &str) -> Result<f32, String> {
+    let value = number_in(text, 0.0..1.0, "it must be above 0 and below 1")?;
+    if value > 0.0 {
+        Ok(value)
+    } else {
+        Err(format!(
+            "{value} is out of range: it must be above 0 and below 1"
+        ))
+    }
+}
+
+/// Value parser: 0 to 1.
+fn closed_fraction(text: &str) -> Result<f32, String> {
+    number_in(text, 0.0..=1.0, "it must be between 0 and 1")
+}
+
+/// Value parser: 0 or more, below 1.
+fn dropout(text: &str) -> Result<f32, String> {
+    number_in(text, 0.0..1.0, "it must be 0 or more and below 1")
+}
+
+/// Value parser: 0 to 1,000.
+fn non_negative(text: &str) -> Result<f32, String> {
+    number_in(text, 0.0..=1_000.0, "it must be 0 to 1000")
+}
+
+/// Value parser: above 0, at most 1,000.
+fn positive(text: &str) -> Result<f32, String> {
+    let value = non_negative(text)?;
+    if value > 0.0 {
+        Ok(value)
+    } else {
+        Err(format!(
+            "{value} is out of range: it must be above 0 and at most 1000"
+        ))
+    }
+}
+
+/// Value parser: above 0, at most 10.
+fn learning_rate(text: &str) -> Result<f32, String> {
+    let value = positive(text)?;
+    if value <= 10.0 {
+        Ok(value)
+    } else {
+        Err(format!(
+            "{value} is out of range: it must be above 0 and at most 10"
+        ))
+    }
+}
+
+/// A whole number in `low..=high`.
+fn count_in(text: &str, low: usize, high: usize) -> Result<usize, String> {
+    match text.trim().parse::<usize>() {
+        Ok(value) if (low..=high).contains(&value) => Ok(value),
+        Ok(value) => Err(format!(
+            "{value} is out of range: it must be {low} to {high}"
+        )),
+        Err(_) => Err(format!("{text:?} is not a whole number")),
+    }
+}
+
+/// Value parser: 1 to 10,000,000 features.
+fn feature_count(text: &str) -> Result<usize, String> {
+    count_in(text, 1, 10_000_000)
+}
+
+/// Value parser: 1 to 10,000 epochs.
+fn epoch_count(text: &str) -> Result<usize, String> {
+    count_in(text, 1, 10_000)
+}
+
+/// Runs `vinovoyant train`. The distillation settings are checked again here, for
+/// callers that build [`TrainArgs`] without the command line's parsers.
 pub fn train(args: TrainArgs) -> anyhow::Result<()> {
     anyhow::ensure!(
         (0.0..=1.0).contains(&args.distillation_share),
@@ -259,7 +388,7 @@ pub fn split(args: SplitArgs) -> anyhow::Result<()> {
 
 /// Runs `vinovoyant eval`.
 pub fn eval(args: EvalArgs) -> anyhow::Result<()> {
-    let bundle = load_bundle(args.model)?;
+    let bundle = args.model.load()?;
     let dataset = load_data(&args.data)?;
     let reviews: Vec<_> = dataset.reviews.iter().collect();
     let evaluation = evaluate(
@@ -290,20 +419,118 @@ pub fn eval(args: EvalArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Runs `vinovoyant predict`.
+/// Runs `vinovoyant predict`: one note from the command line, or one per line of a
+/// file or of standard input. Fails (exit 1) when any note was refused, after
+/// answering all the others.
 pub fn predict(args: PredictArgs) -> anyhow::Result<()> {
-    let bundle = load_bundle(args.model)?;
-    let prediction = bundle.predict(&args.text)?;
-    println!("model {}", bundle.version());
+    let bundle = args.model.load()?;
+    let notes: Vec<String> = match (&args.text, &args.file) {
+        (Some(text), None) if text != "-" => vec![text.clone()],
+        (_, Some(path)) => {
+            let text = std::fs::read_to_string(path)
+                .with_context(|| format!("cannot read {}", path.display()))?;
+            notes_of(&text)?
+        }
+        _ => {
+            let mut text = String::new();
+            std::io::Read::read_to_string(&mut std::io::stdin(), &mut text)
+                .context("cannot read standard input")?;
+            notes_of(&text)?
+        }
+    };
+    let mut refused = 0;
+    let mut out = std::io::stdout().lock();
+    for note in &notes {
+        let outcome = bundle.predict(note);
+        if outcome.is_err() {
+            refused += 1;
+        }
+        if args.json {
+            writeln!(out, "{}", prediction_json(bundle.version(), note, &outcome))?;
+        } else {
+            write_prediction(&mut out, bundle.version(), &outcome)?;
+        }
+    }
+    anyhow::ensure!(
+        refused == 0,
+        "{refused} of {} notes were refused",
+        notes.len()
+    );
+    Ok(())
+}
+
+/// The notes in `text`, one per non-empty line: a JSON object's `description`, or
+/// the line itself.
+fn notes_of(text: &str) -> anyhow::Result<Vec<String>> {
+    text.lines()
+        .enumerate()
+        .filter(|(_, line)| !line.trim().is_empty())
+        .map(|(index, line)| {
+            if !line.trim_start().starts_with('{') {
+                return Ok(line.to_string());
+            }
+            let value: serde_json::Value = serde_json::from_str(line)
+                .with_context(|| format!("line {} is not valid JSON", index + 1))?;
+            value["description"]
+                .as_str()
+                .map(str::to_string)
+                .with_context(|| format!("line {} has no \"description\" string", index + 1))
+        })
+        .collect()
+}
+
+/// One note's answer as a line of JSON: the top countries and provinces with the
+/// words behind them, or the reason it was refused.
+fn prediction_json(
+    version: &str,
+    note: &str,
+    outcome: &Result<vinovoyant_inference::Prediction, vinovoyant_inference::PredictError>,
+) -> serde_json::Value {
+    match outcome {
+        Ok(prediction) => serde_json::json!({
+            "description": note,
+            "model_version": version,
+            "countries": prediction.countries.iter().take(3).collect::<Vec<_>>(),
+            "provinces": prediction.provinces.iter().take(3).collect::<Vec<_>>(),
+            "explanation": prediction.explanation,
+        }),
+        Err(error) => serde_json::json!({
+            "description": note,
+            "model_version": version,
+            "error": error.to_string(),
+        }),
+    }
+}
+
+/// One note's answer for a person to read.
+fn write_prediction(
+    out: &mut impl Write,
+    version: &str,
+    outcome: &Result<vinovoyant_inference::Prediction, vinovoyant_inference::PredictError>,
+) -> anyhow::Result<()> {
+    let prediction = match outcome {
+        Ok(prediction) => prediction,
+        Err(error) => {
+            writeln!(out, "refused: {error}")?;
+            return Ok(());
+        }
+    };
+    writeln!(out, "model {version}")?;
     for score in prediction.countries.iter().take(3) {
-        println!("  {:<16} {:>5.1}%", score.label, score.probability * 100.0);
+        writeln!(
+            out,
+            "  {:<16} {:>5.1}%",
+            score.label,
+            score.probability * 100.0
+        )?;
     }
     if let Some(province) = prediction.top_province() {
-        println!(
+        writeln!(
+            out,
             "province: {} ({:.1}%)",
             province.label,
             province.probability * 100.0
-        );
+        )?;
     }
     if let Some(top) = prediction.top_country() {
         let words: Vec<String> = prediction
@@ -313,7 +540,7 @@ pub fn predict(args: PredictArgs) -> anyhow::Result<()> {
             .take(8)
             .map(|c| format!("{} (+{:.2})", c.token, c.weight))
             .collect();
-        println!("words pointing to {}: {}", top.label, words.join(", "));
+        writeln!(out, "words pointing to {}: {}", top.label, words.join(", "))?;
     }
     Ok(())
 }

@@ -37,28 +37,9 @@ impl Running {
         let stdout = child.stdout.take().expect("stdout");
         let stderr = child.stderr.take().expect("stderr");
         let lines = Arc::new(Mutex::new(Vec::new()));
-        let collected = Arc::clone(&lines);
-        std::thread::spawn(move || {
-            for line in BufReader::new(stderr).lines() {
-                let Ok(line) = line else { break };
-                eprintln!("{line}");
-                collected.lock().expect("lines").push(line);
-            }
-        });
         let (address_tx, address_rx) = mpsc::channel();
-        let collected = Arc::clone(&lines);
-        std::thread::spawn(move || {
-            for line in BufReader::new(stdout).lines() {
-                let Ok(line) = line else { break };
-                if let Ok(event) = serde_json::from_str::<Value>(&line)
-                    && event["message"] == "listening"
-                    && let Some(address) = event["address"].as_str()
-                {
-                    let _ = address_tx.send(address.to_string());
-                }
-                collected.lock().expect("lines").push(line);
-            }
-        });
+        collect(stdout, Arc::clone(&lines), address_tx.clone());
+        collect(stderr, Arc::clone(&lines), address_tx);
         let address = address_rx
             .recv_timeout(Duration::from_secs(120))
             .expect("the server announced its address");
@@ -95,6 +76,27 @@ impl Running {
         std::thread::sleep(Duration::from_millis(200));
         self.lines.lock().expect("lines").clone()
     }
+}
+
+/// Reads `stream` line by line into `lines` on a thread of its own, and sends the
+/// address of the "listening" log line to `address`.
+fn collect(
+    stream: impl std::io::Read + Send + 'static,
+    lines: Arc<Mutex<Vec<String>>>,
+    address: mpsc::Sender<String>,
+) {
+    std::thread::spawn(move || {
+        for line in BufReader::new(stream).lines() {
+            let Ok(line) = line else { break };
+            if let Ok(event) = serde_json::from_str::<Value>(&line)
+                && event["message"] == "listening"
+                && let Some(announced) = event["address"].as_str()
+            {
+                let _ = address.send(announced.to_string());
+            }
+            lines.lock().expect("lines").push(line);
+        }
+    });
 }
 
 impl Drop for Running {
