@@ -4,12 +4,18 @@
 #
 #   - the wasm32-unknown-unknown Rust target
 #   - wasm-bindgen-cli, exactly the version the `wasm-bindgen` crate is pinned to
-#   - end2end/node_modules (npm binaryen for wasm-opt, @playwright/test)
-#   - Debian's Chromium for Playwright
+#   - end2end/node_modules: npm binaryen for wasm-opt (the package's dependencies)
+#     and, for the tests, @playwright/test (its devDependencies)
+#   - for the tests, Debian's Chromium for Playwright
+#
+# Usage: scripts/install-web-tools.sh          everything the tests need
+#        scripts/install-web-tools.sh --build  only what building the site needs
 set -euo pipefail
 
 repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 wasm_bindgen_version="0.2.130"
+build_only=0
+[[ "${1:-}" == "--build" ]] && build_only=1
 
 step() { printf '==> %s\n' "$*"; }
 
@@ -24,7 +30,14 @@ fi
 # the background while wasm-bindgen-cli compiles in the foreground.
 logs="$(mktemp -d)"
 pids=()
-if [[ -x "$repo_root/end2end/node_modules/.bin/wasm-opt" && -x "$repo_root/end2end/node_modules/.bin/playwright" ]]; then
+bin="$repo_root/end2end/node_modules/.bin"
+if [[ "$build_only" == 1 && -x "$bin/wasm-opt" ]]; then
+    step "npm binaryen present"
+elif [[ "$build_only" == 1 ]]; then
+    step "installing npm binaryen (end2end's dependencies only) in the background"
+    (cd "$repo_root/end2end" && npm ci --omit=dev --no-audit --no-fund) >"$logs/npm.log" 2>&1 &
+    pids+=("$!:npm")
+elif [[ -x "$bin/wasm-opt" && -x "$bin/playwright" ]]; then
     step "end2end/node_modules present"
 else
     step "installing end2end npm packages (binaryen, @playwright/test) in the background"
@@ -32,7 +45,9 @@ else
     pids+=("$!:npm")
 fi
 
-if [[ -x /usr/bin/chromium ]]; then
+if [[ "$build_only" == 1 ]]; then
+    :
+elif [[ -x /usr/bin/chromium ]]; then
     step "chromium present"
 else
     step "installing Debian's chromium in the background"
