@@ -44,6 +44,19 @@ fn assert_accessible_charts(html: &str, ids: &[&str]) {
         !html.contains("style="),
         "inline styles break the site's CSP"
     );
+    // Every mark's figures are in a list under its chart, reachable without hovering.
+    for figure in html.split("<figure ").skip(1) {
+        let figure = &figure[..figure.find("</figure>").expect("closed")];
+        let marks = figure.matches("<title>").count();
+        assert!(marks > 0, "a chart without marks: {figure:.80}");
+        assert_eq!(
+            figure.matches("<li>").count(),
+            marks,
+            "not every mark is listed: {figure:.80}"
+        );
+        assert!(figure.contains(r#"<details class="chart-data">"#));
+        assert!(figure.contains(r#"class="chart-body" tabindex="0""#));
+    }
 }
 
 #[test]
@@ -88,5 +101,13 @@ fn the_model_card_draws_its_charts_and_tables_from_the_manifest() {
     }
     if manifest.metrics.new_writers.is_some() {
         assert!(html.contains("new writers"));
+        assert!(html.contains("On notes by writers it never read"));
     }
+    // Plain words first, the bundle's hashes last.
+    let plain = html.find("In plain words").expect("plain words");
+    let glossary = html.find("What these figures mean").expect("a glossary");
+    let charts = html.find("<figure ").expect("charts");
+    let facts = html.find("About this bundle").expect("the bundle's facts");
+    assert!(plain < glossary && glossary < charts && charts < facts);
+    assert!(html.contains("times in 10") || html.contains("nearly every time"));
 }

@@ -286,12 +286,12 @@ fn correlation(slice: &Slice, scope: &str) -> Figure {
         match r {
             Some(r) => (
                 svg::diverging(r),
-                Some((format!("{r:.2}"), svg::dark_fill(r))),
+                Some(format!("{r:.2}")),
                 format!("{} and {}: r = {r:.2}", labels[i], labels[j]),
             ),
             None => (
                 "#eeeeee".to_string(),
-                Some(("–".to_string(), false)),
+                Some("–".to_string()),
                 format!("{} and {}: not defined here", labels[i], labels[j]),
             ),
         }

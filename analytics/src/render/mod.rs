@@ -7,6 +7,7 @@
 
 mod charts;
 mod model_card;
+mod plain_words;
 pub mod svg;
 
 use std::fmt::Write as _;
@@ -32,17 +33,46 @@ struct Figure {
 }
 
 impl Figure {
+    /// The figure: heading, insight, the chart in a box that scrolls sideways when
+    /// the screen is narrower than the chart (focusable, so a keyboard can scroll
+    /// it), and under it every mark's figures as a list a keyboard, a touch screen
+    /// or a screen reader reaches without hovering.
     fn html(&self, out: &mut String) {
         let class = if self.wide { "chart wide" } else { "chart" };
+        let title = escape(&self.title);
         let _ = write!(
             out,
-            r#"<figure class="{class}" id="chart-{id}" data-chart="{id}"><figcaption><h2 class="chart-title">{title}</h2><p class="insight">{insight}</p></figcaption><div class="chart-body">{svg}</div></figure>"#,
+            r#"<figure class="{class}" id="chart-{id}" data-chart="{id}"><figcaption><h2 class="chart-title">{title}</h2><p class="insight">{insight}</p></figcaption><div class="chart-body" tabindex="0" role="group" aria-label="{title} (scrolls sideways on narrow screens)">{svg}</div>"#,
             id = self.id,
-            title = escape(&self.title),
             insight = escape(&self.insight),
             svg = self.svg,
         );
+        let figures = mark_titles(&self.svg);
+        if !figures.is_empty() {
+            let _ = write!(
+                out,
+                r#"<details class="chart-data"><summary>Every figure of this chart ({})</summary><ul>"#,
+                figures.len()
+            );
+            for figure in figures {
+                let _ = write!(out, "<li>{figure}</li>");
+            }
+            out.push_str("</ul></details>");
+        }
+        out.push_str("</figure>");
     }
+}
+
+/// The tooltips of a chart's marks: the text of every `<title>` without an id (the
+/// chart's own title has one), still escaped as the SVG holds it.
+fn mark_titles(svg: &str) -> Vec<&str> {
+    const OPEN: &str = "<title>";
+    svg.match_indices(OPEN)
+        .filter_map(|(at, _)| {
+            let rest = &svg[at + OPEN.len()..];
+            rest.find("</title>").map(|end| &rest[..end])
+        })
+        .collect()
 }
 
 /// One bar of a horizontal bar chart.
@@ -176,9 +206,9 @@ fn box_chart(
     svg.finish()
 }
 
-/// What a matrix cell shows: its fill colour, the text printed in it (and whether
-/// that text must be light to read on the fill), and its tooltip.
-type Cell = (String, Option<(String, bool)>, String);
+/// What a matrix cell shows: its fill colour, the text printed in it (white or black,
+/// whichever reads better on the fill), and its tooltip.
+type Cell = (String, Option<String>, String);
 
 /// A square matrix of coloured cells with row and column labels; `cell(i, j)`
 /// gives each cell's fill, printed text (if any) and tooltip.
@@ -262,8 +292,8 @@ fn matrix_chart(
                 svg::num(size),
                 escape(&tip)
             );
-            if let Some((value, light)) = printed {
-                let class = if light {
+            if let Some(value) = printed {
+                let class = if svg::light_text_on(&fill) {
                     "ch-cell-text light"
                 } else {
                     "ch-cell-text"
@@ -281,16 +311,21 @@ fn matrix_chart(
         }
     }
     if !row_axis.is_empty() {
-        let corner = format!("{row_axis} ↓ · {column_axis} →");
-        text(
-            &mut out,
-            gutter - 4.0,
-            top - 6.0,
-            "end",
-            "ch-axis-label",
-            &corner,
-            false,
-        );
+        // Two short lines, each within the gutter, so neither is cut off.
+        for (line, lift) in [
+            (format!("{column_axis} →"), 6.0),
+            (format!("{row_axis} ↓"), 20.0),
+        ] {
+            text(
+                &mut out,
+                gutter - 4.0,
+                top - lift,
+                "end",
+                "ch-axis-label",
+                &line,
+                false,
+            );
+        }
     }
     out.push_str("</svg>");
     out

@@ -7,6 +7,7 @@ use vinovoyant_model::Manifest;
 use vinovoyant_model::manifest::{CalibrationBin, Evaluation, ModelScores};
 
 use crate::insights::count;
+use crate::render::plain_words::{in_plain_words, what_the_figures_mean};
 use crate::render::svg::{self, BOTTOM, GUTTER, RIGHT, Scale, Svg, TOP, WIDTH, escape};
 use crate::render::{Figure, matrix_chart};
 
@@ -28,14 +29,20 @@ pub fn model_card(manifest: &Manifest) -> String {
     let metrics = &manifest.metrics;
     let random = &metrics.random_split;
     let mut out = String::new();
-    facts(manifest, &mut out);
+    in_plain_words(manifest, &mut out);
     scores_table(random, metrics.new_writers.as_ref(), &mut out);
+    what_the_figures_mean(&mut out);
     out.push_str(r#"<div class="charts">"#);
     agreement(random).html(&mut out);
     calibration(&random.calibration).html(&mut out);
     confusion(random, &manifest.labels.countries).html(&mut out);
     out.push_str("</div>");
     per_country_table(random, metrics.new_writers.as_ref(), &mut out);
+    out.push_str(
+        r#"<section class="table-block" aria-labelledby="facts-title"><h2 id="facts-title">About this bundle</h2>"#,
+    );
+    facts(manifest, &mut out);
+    out.push_str("</section>");
     out
 }
 
@@ -109,7 +116,7 @@ fn scores_table(random: &Evaluation, new_writers: Option<&Evaluation>, out: &mut
             ""
         }
     );
-    out.push_str(r#"</p><div class="table-scroll"><table class="scores" data-testid="scores"><thead><tr><th scope="col">Metric</th>"#);
+    out.push_str(r#"</p><div class="table-scroll" tabindex="0" role="region" aria-label="Validation metrics (scrolls sideways on narrow screens)"><table class="scores" data-testid="scores"><thead><tr><th scope="col">Metric</th>"#);
     for (name, _) in &columns {
         let _ = write!(out, r#"<th scope="col">{}</th>"#, escape(name));
     }
@@ -180,7 +187,7 @@ fn per_country_table(random: &Evaluation, new_writers: Option<&Evaluation>, out:
             worst.f1
         );
     }
-    out.push_str(r#"<div class="table-scroll"><table class="per-country" data-testid="per-country"><thead><tr><th scope="col">Country</th><th scope="col">Reviews</th><th scope="col">Precision</th><th scope="col">Recall</th><th scope="col">F1</th>"#);
+    out.push_str(r#"<div class="table-scroll" tabindex="0" role="region" aria-label="Per country (scrolls sideways on narrow screens)"><table class="per-country" data-testid="per-country"><thead><tr><th scope="col">Country</th><th scope="col">Reviews</th><th scope="col">Precision</th><th scope="col">Recall</th><th scope="col">F1</th>"#);
     if new_writers.is_some() {
         out.push_str(r#"<th scope="col">F1, new writers</th>"#);
     }
@@ -415,11 +422,12 @@ fn calibration(bins: &[CalibrationBin]) -> Figure {
         (x.at(1.0), y.at(1.0)),
         "ch-diagonal",
     );
+    // Top left, where the low-confidence bins' bars never reach.
     chart.text(
-        (x.at(0.3), y.at(0.3) - 6.0),
-        "middle",
+        (x.at(0.03), y.at(0.93)),
+        "start",
         "ch-tick",
-        "perfect calibration",
+        "diagonal: perfect calibration",
     );
     Figure {
         id: "calibration",
@@ -474,7 +482,7 @@ fn confusion(evaluation: &Evaluation, countries: &[String]) -> Figure {
         } else {
             svg::sequential(0.1 + 0.9 * share)
         };
-        let printed = (n > 0).then(|| (n.to_string(), svg::dark_fill(0.1 + 0.9 * share)));
+        let printed = (n > 0).then(|| n.to_string());
         let tip = format!(
             "True {}, predicted {}: {} ({} of the row)",
             labels[i],

@@ -280,14 +280,54 @@ pub fn diverging(r: f64) -> String {
     format!("#{:02x}{:02x}{:02x}", mix(to.0), mix(to.1), mix(to.2))
 }
 
-/// Whether text on `fill` (one of the colours above) should be light.
-pub fn dark_fill(t: f64) -> bool {
-    t.abs() > 0.55
+/// The relative luminance (WCAG 2) of a `#rrggbb` colour; white for anything else.
+fn luminance(fill: &str) -> f64 {
+    let channel = |at: usize| {
+        let value = fill
+            .get(at..at + 2)
+            .and_then(|hex| u8::from_str_radix(hex, 16).ok())
+            .unwrap_or(255);
+        let c = f64::from(value) / 255.0;
+        if c <= 0.039_28 {
+            c / 12.92
+        } else {
+            ((c + 0.055) / 1.055).powf(2.4)
+        }
+    };
+    if fill.len() != 7 || !fill.starts_with('#') {
+        return 1.0;
+    }
+    0.2126 * channel(1) + 0.7152 * channel(3) + 0.0722 * channel(5)
+}
+
+/// The WCAG contrast ratio of white and of black text on `fill`.
+fn contrasts(fill: &str) -> (f64, f64) {
+    let l = luminance(fill);
+    (1.05 / (l + 0.05), (l + 0.05) / 0.05)
+}
+
+/// Whether text on `fill` is white (else black): whichever contrasts more. One of
+/// the two always reaches 4.5:1, whatever the colour.
+pub fn light_text_on(fill: &str) -> bool {
+    let (white, black) = contrasts(fill);
+    white > black
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn text_on_every_shade_reaches_four_and_a_half_to_one() {
+        for step in 0..=100 {
+            let t = f64::from(step) / 100.0;
+            for fill in [sequential(t), diverging(t), diverging(-t)] {
+                let (white, black) = contrasts(&fill);
+                let chosen = if light_text_on(&fill) { white } else { black };
+                assert!(chosen >= 4.5, "{fill}: {chosen:.2}");
+            }
+        }
+    }
 
     #[test]
     fn escapes_markup() {

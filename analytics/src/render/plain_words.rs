@@ -1,0 +1,91 @@
+//! The model card's words for people: how often the model is right, for whom, what
+//! it cannot do, and what each figure means.
+
+use std::fmt::Write as _;
+
+use vinovoyant_model::Manifest;
+
+use crate::insights::count;
+
+fn percent(share: f64) -> String {
+    format!("{:.1}%", share * 100.0)
+}
+
+/// "About 9 times in 10" for a share.
+fn times_in_ten(share: f64) -> String {
+    let tenths = (share * 10.0).round() as u32;
+    match tenths {
+        10 => "nearly every time".to_string(),
+        0 => "almost never".to_string(),
+        n => format!("about {n} times in 10"),
+    }
+}
+
+/// The card's opening: how often the model is right, for whom, and what it cannot
+/// do, in sentences a wine-shop owner reads without a glossary.
+pub(super) fn in_plain_words(manifest: &Manifest, out: &mut String) {
+    let random = &manifest.metrics.random_split;
+    let _ = write!(
+        out,
+        r#"<section class="plain-words" aria-labelledby="plain-title" data-testid="plain-words"><h2 id="plain-title">In plain words</h2><p>On tasting notes by the writers it learned from, the model names the right country {} ({}), and the right country is among its first three answers {}.</p>"#,
+        times_in_ten(random.full.accuracy),
+        percent(random.full.accuracy),
+        percent(random.full.top3),
+    );
+    match &manifest.metrics.new_writers {
+        Some(writers) => {
+            let _ = write!(
+                out,
+                "<p>On notes by writers it never read, which is what your own notes are, it is right {} ({} of {} such reviews). Treat its answer as a well-read guess, not a certificate.</p>",
+                times_in_ten(writers.full.accuracy),
+                percent(writers.full.accuracy),
+                count(writers.n),
+            );
+        }
+        None => out.push_str(
+            "<p>It was not measured on notes by writers it never read; expect it to do worse on your own notes than the figure above.</p>",
+        ),
+    }
+    let _ = write!(
+        out,
+        "<p>It knows only the {} countries of its training reviews and reads words, not wine: a note that names no grape, place or style gives it little to go on, and countries with few reviews are where it errs most.</p></section>",
+        manifest.labels.countries.len(),
+    );
+}
+
+/// One line on each figure of the scores table.
+pub(super) fn what_the_figures_mean(out: &mut String) {
+    const MEANINGS: [(&str, &str); 6] = [
+        (
+            "Top-1 accuracy",
+            "how often the first answer is the right country.",
+        ),
+        (
+            "Top-3 accuracy",
+            "how often the right country is among the first three answers.",
+        ),
+        (
+            "Macro F1",
+            "the average over countries of how well each is found and not mistaken for another, so a rare country counts as much as a common one (1 is perfect).",
+        ),
+        (
+            "Log loss",
+            "how surprised the model is by the right answers; lower is better, and confident mistakes cost the most.",
+        ),
+        (
+            "Full and distilled agree",
+            "how often the quick model in your browser names the same country as the full model on the server.",
+        ),
+        (
+            "Calibration",
+            "whether a confidence of 80 % is right about 8 times in 10 (the chart below).",
+        ),
+    ];
+    out.push_str(
+        r#"<details class="glossary" open><summary>What these figures mean</summary><dl>"#,
+    );
+    for (term, meaning) in MEANINGS {
+        let _ = write!(out, "<div><dt>{term}</dt><dd>{meaning}</dd></div>");
+    }
+    out.push_str("</dl></details>");
+}
