@@ -149,6 +149,10 @@ mod tests {
         assert!(Cli::try_parse_from(["vinovoyant", "serve", "--max-concurrency", "0"]).is_err());
     }
 
+    /// `train` and `split` with the arguments they need besides.
+    const TRAIN: &[&str] = &["train", "--data", "r.csv", "--out", "b"];
+    const SPLIT: &[&str] = &["split", "--data", "r.csv", "--out", "b"];
+
     /// Every numeric option of every subcommand, with the arguments its subcommand
     /// needs besides.
     const NUMERIC_OPTIONS: &[(&[&str], &str)] = &[
@@ -160,7 +164,7 @@ mod tests {
         (&["serve"], "--body-read-timeout-secs"),
         (&["serve"], "--canary-interval-secs"),
         (&["serve"], "--model-poll-secs"),
-        (&["train", "--data", "r.csv", "--out", "b"], "--seed"),
+        (TRAIN, "--seed"),
         (
             &["train", "--data", "r.csv", "--out", "b"],
             "--validation-fraction",
@@ -169,7 +173,7 @@ mod tests {
             &["train", "--data", "r.csv", "--out", "b"],
             "--max-features",
         ),
-        (&["train", "--data", "r.csv", "--out", "b"], "--epochs"),
+        (TRAIN, "--epochs"),
         (
             &["train", "--data", "r.csv", "--out", "b"],
             "--learning-rate",
@@ -178,8 +182,8 @@ mod tests {
             &["train", "--data", "r.csv", "--out", "b"],
             "--balance-power",
         ),
-        (&["train", "--data", "r.csv", "--out", "b"], "--dropout"),
-        (&["train", "--data", "r.csv", "--out", "b"], "--l2"),
+        (TRAIN, "--dropout"),
+        (TRAIN, "--l2"),
         (
             &["train", "--data", "r.csv", "--out", "b"],
             "--margin-weight",
@@ -192,7 +196,7 @@ mod tests {
             &["train", "--data", "r.csv", "--out", "b"],
             "--distillation-temperature",
         ),
-        (&["split", "--data", "r.csv", "--out", "b"], "--seed"),
+        (SPLIT, "--seed"),
         (
             &["split", "--data", "r.csv", "--out", "b"],
             "--validation-fraction",

@@ -187,44 +187,16 @@ async fn bodies_over_one_mebibyte_are_413_whether_announced_or_streamed() {
 #[tokio::test]
 async fn over_the_concurrency_limit_is_429_with_retry_after() {
     let server = TestServer::start(&["--max-concurrency", "1"]).await;
-    let long =
-        "Dark cherry, leather, tobacco and spice with firm tannins and bright acidity. ".repeat(50);
-    let batch = json!({ "descriptions": vec![long; 200] });
-    // The batch gets a head start to take the single permit; should a probe still win
-    // the race, the batch itself is the one refused, and the scenario starts again.
-    for _attempt in 0..10 {
-        let busy = {
-            let client = server.client.clone();
-            let url = server.url("/api/v1/predict/batch");
-            let batch = batch.clone();
-            tokio::spawn(async move { client.post(url).json(&batch).send().await })
-        };
-        tokio::time::sleep(std::time::Duration::from_millis(150)).await;
-        let mut refused = None;
-        for _ in 0..2_000 {
-            let response = server
-                .post_json("/api/v1/predict", &json!({ "description": NAPA }))
-                .await;
-            if response.status() == 429 {
-                refused = Some(response);
-                break;
-            }
-            if busy.is_finished() {
-                break;
-            }
-        }
-        let busy = busy.await.expect("task").expect("batch request");
-        let Some(refused) = refused else {
-            assert_eq!(busy.status(), 429, "the batch neither ran nor was refused");
-            continue;
-        };
-        assert_eq!(refused.headers()["retry-after"], "1");
-        assert_eq!(error_code(refused).await, "overloaded");
-        assert_eq!(busy.status(), 200);
-        server.stop().await;
-        return;
-    }
-    panic!("no request over the limit was refused in 10 attempts");
+    let (refused, busy) = common::refused_while_busy(&server, || async {
+        server
+            .post_json("/api/v1/predict", &json!({ "description": NAPA }))
+            .await
+    })
+    .await;
+    assert_eq!(refused.headers()["retry-after"], "1");
+    assert_eq!(error_code(refused).await, "overloaded");
+    assert_eq!(busy, 200);
+    server.stop().await;
 }
 
 #[tokio::test]

@@ -9,7 +9,6 @@ mod common;
 use std::time::{Duration, Instant};
 
 use common::{NAPA, RawRequest, TestServer, error_code};
-use serde_json::json;
 use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
 use tokio::net::TcpStream;
 
@@ -235,42 +234,18 @@ async fn a_slow_upload_is_a_json_408_not_a_server_error() {
 #[tokio::test]
 async fn a_busy_server_tells_the_page_when_to_retry() {
     let server = TestServer::start(&["--max-concurrency", "1"]).await;
-    let long =
-        "Dark cherry, leather, tobacco and spice with firm tannins and bright acidity. ".repeat(50);
-    let batch = json!({ "descriptions": vec![long; 200] });
-    for _attempt in 0..10 {
-        let busy = {
-            let client = server.client.clone();
-            let url = server.url("/api/v1/predict/batch");
-            let batch = batch.clone();
-            tokio::spawn(async move { client.post(url).json(&batch).send().await })
-        };
-        tokio::time::sleep(Duration::from_millis(150)).await;
-        let mut refused = None;
-        for _ in 0..2_000 {
-            let response = server
-                .client
-                .post(server.url("/_app/predict"))
-                .form(&[("description", NAPA)])
-                .send()
-                .await
-                .expect("request");
-            if response.status() == 429 {
-                refused = Some(response);
-                break;
-            }
-            if busy.is_finished() {
-                break;
-            }
-        }
-        let _ = busy.await.expect("task");
-        if let Some(refused) = refused {
-            assert_eq!(refused.headers()["retry-after"], "1");
-            server.stop().await;
-            return;
-        }
-    }
-    panic!("no page prediction over the limit was refused in 10 attempts");
+    let (refused, _) = common::refused_while_busy(&server, || async {
+        server
+            .client
+            .post(server.url("/_app/predict"))
+            .form(&[("description", NAPA)])
+            .send()
+            .await
+            .expect("request")
+    })
+    .await;
+    assert_eq!(refused.headers()["retry-after"], "1");
+    server.stop().await;
 }
 
 #[tokio::test]

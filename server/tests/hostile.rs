@@ -12,7 +12,6 @@ use std::time::{Duration, Instant};
 use common::NAPA;
 use common::running::Running;
 use nix::sys::signal::Signal;
-use serde_json::Value;
 use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
 use tokio::net::TcpStream;
 
@@ -187,19 +186,6 @@ fn corpus() -> Vec<Vec<u8>> {
     corpus
 }
 
-async fn prediction(client: &reqwest::Client, base: &str) -> Value {
-    client
-        .post(format!("{base}/api/v1/predict"))
-        .json(&serde_json::json!({ "description": NAPA }))
-        .send()
-        .await
-        .expect("request")
-        .json::<Value>()
-        .await
-        .expect("JSON")["countries"]
-        .clone()
-}
-
 #[tokio::test]
 async fn the_hostile_corpus_gets_documented_4xx_and_leaves_the_server_well() {
     let mut server = Running::start(&[
@@ -214,7 +200,7 @@ async fn the_hostile_corpus_gets_documented_4xx_and_leaves_the_server_well() {
     ]);
     let base = format!("http://{}", server.addr);
     let client = reqwest::Client::new();
-    let before = prediction(&client, &base).await;
+    let before = common::countries_for(&client, &base, NAPA).await;
 
     let started = Instant::now();
     let corpus = corpus();
@@ -253,16 +239,9 @@ async fn the_hostile_corpus_gets_documented_4xx_and_leaves_the_server_well() {
         "{unanswered} requests got no answer at all"
     );
 
-    let health: Value = client
-        .get(format!("{base}/health"))
-        .send()
-        .await
-        .expect("health")
-        .json()
-        .await
-        .expect("JSON");
+    let health = common::get_json(&client, &format!("{base}/health")).await;
     assert_eq!(health["status"], "ok", "{health}");
-    assert_eq!(prediction(&client, &base).await, before);
+    assert_eq!(common::countries_for(&client, &base, NAPA).await, before);
     server.signal(Signal::SIGTERM);
     assert!(server.wait(Duration::from_secs(30)).success());
     let panics: Vec<String> = server

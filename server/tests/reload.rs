@@ -50,19 +50,6 @@ fn wait_for_line(server: &Running, needle: &str) -> String {
     panic!("no line contains {needle:?}");
 }
 
-async fn top_country(client: &reqwest::Client, base: &str) -> Value {
-    let answer: Value = client
-        .post(format!("{base}/api/v1/predict"))
-        .json(&serde_json::json!({ "description": NAPA }))
-        .send()
-        .await
-        .expect("request")
-        .json()
-        .await
-        .expect("JSON");
-    answer["countries"][0].clone()
-}
-
 #[tokio::test]
 async fn sighup_reloads_the_bundle_and_refuses_one_that_names_files_outside() {
     let bundle = bundle_copy();
@@ -70,7 +57,7 @@ async fn sighup_reloads_the_bundle_and_refuses_one_that_names_files_outside() {
     let mut server = Running::start(&["--model", &folder, "--emf", "false"]);
     let base = format!("http://{}", server.addr);
     let client = reqwest::Client::new();
-    let before = top_country(&client, &base).await;
+    let before = common::countries_for(&client, &base, NAPA).await;
 
     server.signal(Signal::SIGHUP);
     wait_for_line(&server, "reloaded the model");
@@ -80,16 +67,9 @@ async fn sighup_reloads_the_bundle_and_refuses_one_that_names_files_outside() {
     let refused = wait_for_line(&server, "cannot reload the model");
     assert!(refused.contains("not a plain file name"), "{refused}");
 
-    let health: Value = client
-        .get(format!("{base}/health"))
-        .send()
-        .await
-        .expect("request")
-        .json()
-        .await
-        .expect("JSON");
+    let health = common::get_json(&client, &format!("{base}/health")).await;
     assert_eq!(health["status"], "ok", "{health}");
-    assert_eq!(top_country(&client, &base).await, before);
+    assert_eq!(common::countries_for(&client, &base, NAPA).await, before);
     server.signal(Signal::SIGTERM);
     assert!(server.wait(Duration::from_secs(30)).success());
 }

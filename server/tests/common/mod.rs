@@ -190,3 +190,69 @@ pub fn predict_head(length: usize) -> String {
          Content-Length: {length}\r\nConnection: close"
     )
 }
+
+/// On a server started with `--max-concurrency 1`: keeps its one permit busy with a
+/// long batch and sends `probe` until one is refused with 429. Returns that answer
+/// and the status of the batch. Should a probe win the race for the permit, the
+/// batch is the one refused and the scenario starts again (10 tries).
+pub async fn refused_while_busy<F, Fut>(server: &TestServer, probe: F) -> (reqwest::Response, u16)
+where
+    F: Fn() -> Fut,
+    Fut: std::future::Future<Output = reqwest::Response>,
+{
+    let long =
+        "Dark cherry, leather, tobacco and spice with firm tannins and bright acidity. ".repeat(50);
+    let batch = serde_json::json!({ "descriptions": vec![long; 200] });
+    for _attempt in 0..10 {
+        let busy = {
+            let client = server.client.clone();
+            let url = server.url("/api/v1/predict/batch");
+            let batch = batch.clone();
+            tokio::spawn(async move { client.post(url).json(&batch).send().await })
+        };
+        tokio::time::sleep(Duration::from_millis(150)).await;
+        let mut refused = None;
+        for _ in 0..2_000 {
+            let response = probe().await;
+            if response.status() == 429 {
+                refused = Some(response);
+                break;
+            }
+            if busy.is_finished() {
+                break;
+            }
+        }
+        let busy = busy.await.expect("task").expect("batch request");
+        match refused {
+            Some(refused) => return (refused, busy.status().as_u16()),
+            None => assert_eq!(busy.status(), 429, "the batch neither ran nor was refused"),
+        }
+    }
+    panic!("no request over the limit was refused in 10 attempts");
+}
+
+/// GETs `url` and parses its body as JSON.
+pub async fn get_json(client: &reqwest::Client, url: &str) -> serde_json::Value {
+    client
+        .get(url)
+        .send()
+        .await
+        .expect("request")
+        .json()
+        .await
+        .expect("JSON")
+}
+
+/// The countries the server at `base` answers for `note` (`POST /api/v1/predict`).
+pub async fn countries_for(client: &reqwest::Client, base: &str, note: &str) -> serde_json::Value {
+    client
+        .post(format!("{base}/api/v1/predict"))
+        .json(&serde_json::json!({ "description": note }))
+        .send()
+        .await
+        .expect("request")
+        .json::<serde_json::Value>()
+        .await
+        .expect("JSON")["countries"]
+        .clone()
+}
