@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use anyhow::Context;
 use clap::Args;
 use vinovoyant_inference::{Bundle, default_model_dir};
+use vinovoyant_model::Certainty;
 use vinovoyant_store::{DataLocation, read_bytes_blocking};
 
 use crate::data::{Dataset, read_reviews, write_reviews};
@@ -293,8 +294,13 @@ pub fn eval(args: EvalArgs) -> anyhow::Result<()> {
 /// Runs `vinovoyant predict`.
 pub fn predict(args: PredictArgs) -> anyhow::Result<()> {
     let bundle = load_bundle(args.model)?;
+    // the same refusals as the server's: text that is not a tasting note gets no country
+    bundle.distilled().check_note(&args.text)?;
     let prediction = bundle.predict(&args.text)?;
     println!("model {}", bundle.version());
+    if let Some(top) = prediction.top_country() {
+        println!("certainty: {}", Certainty::of(top.probability).as_str());
+    }
     for score in prediction.countries.iter().take(3) {
         println!("  {:<16} {:>5.1}%", score.label, score.probability * 100.0);
     }
