@@ -14,7 +14,8 @@
 //! larger of
 //! * how common it is in wine writing: `ln(documents) / ln(COMMON_DOCUMENTS)`, capped
 //!   at 1 (a word of 1,000 reviews or more, such as "tannins" or "cherry", counts
-//!   fully; one of 20 reviews about 0.4), and
+//!   fully; one of 20 reviews about 0.4; a training set of under 25,000 reviews counts
+//!   words fully from one review in 25), and
 //! * 1 when it is telling: the countries of the reviews that use it differ from
 //!   those of all reviews by [`TELLING_FROM`] nats or more (Kullback–Leibler, with a
 //!   pseudo-count of 2 reviews spread as the countries are). Grapes and places are
@@ -40,8 +41,12 @@ use crate::words::is_content_word;
 
 /// Fewest training reviews a word must appear in to enter the lexicon.
 pub const MIN_DOCUMENTS: u32 = 3;
-/// Reviews from which a word counts fully as common in wine writing.
+/// Reviews from which a word counts fully as common in wine writing, at most: a
+/// smaller training set asks one review in [`COMMON_SHARE_INVERSE`] (but more than
+/// [`MIN_DOCUMENTS`]), so a model trained on a few hundred reviews still knows its words.
 pub const COMMON_DOCUMENTS: f32 = 1_000.0;
+/// See [`COMMON_DOCUMENTS`].
+pub const COMMON_SHARE_INVERSE: f32 = 25.0;
 /// Divergence (nats) of a word's countries from all reviews' from which it is telling.
 pub const TELLING_FROM: f32 = 1.0;
 /// Least total weight of a note's content words.
@@ -49,13 +54,16 @@ pub const MIN_EVIDENCE: f32 = 0.8;
 /// Least average weight of a note's content words.
 pub const MIN_EVIDENCE_SHARE: f32 = 0.6;
 
-/// The weight of evidence of a word found in `documents` training reviews whose
-/// countries diverge by `telling` nats from all reviews' (see the module docs).
-pub fn evidence_weight(documents: u32, telling: f32) -> f32 {
+/// The weight of evidence of a word found in `documents` of `reviews` training
+/// reviews whose countries diverge by `telling` nats from all reviews' (see the
+/// module docs).
+pub fn evidence_weight(documents: u32, reviews: usize, telling: f32) -> f32 {
     if documents < MIN_DOCUMENTS {
         return 0.0;
     }
-    let common = ((documents as f32).ln() / COMMON_DOCUMENTS.ln()).min(1.0);
+    let common_from =
+        (reviews as f32 / COMMON_SHARE_INVERSE).clamp(MIN_DOCUMENTS as f32 + 1.0, COMMON_DOCUMENTS);
+    let common = ((documents as f32).ln() / common_from.ln()).min(1.0);
     if telling >= TELLING_FROM { 1.0 } else { common }
 }
 
@@ -205,10 +213,15 @@ mod tests {
 
     #[test]
     fn weights_grow_with_use_and_telling_words_count_fully() {
-        assert_eq!(evidence_weight(2, 5.0), 0.0);
-        assert!(evidence_weight(20, 0.0) > 0.4 && evidence_weight(20, 0.0) < 0.45);
-        assert_eq!(evidence_weight(5_000, 0.0), 1.0);
-        assert_eq!(evidence_weight(6, 1.5), 1.0);
+        let reviews = 27_000;
+        assert_eq!(evidence_weight(2, reviews, 5.0), 0.0);
+        let twenty = evidence_weight(20, reviews, 0.0);
+        assert!(twenty > 0.4 && twenty < 0.45, "{twenty}");
+        assert_eq!(evidence_weight(5_000, reviews, 0.0), 1.0);
+        assert_eq!(evidence_weight(6, reviews, 1.5), 1.0);
+        // a small training set counts its words fully sooner
+        assert_eq!(evidence_weight(20, 500, 0.0), 1.0);
+        assert!(evidence_weight(3, 90, 0.0) > 0.75);
     }
 
     #[test]

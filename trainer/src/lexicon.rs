@@ -49,7 +49,7 @@ pub fn build(reviews: &[&Review], countries: &[String]) -> Lexicon {
             (documents >= MIN_DOCUMENTS).then(|| {
                 (
                     word.as_str(),
-                    evidence_weight(documents, divergence(counts, &prior)),
+                    evidence_weight(documents, reviews.len(), divergence(counts, &prior)),
                 )
             })
         })
@@ -102,7 +102,8 @@ mod tests {
         assert!(lexicon.steps("cherry") > 100);
         assert_eq!(lexicon.steps("pinotage"), 255);
         assert_eq!(lexicon.steps("blorp"), 0);
-        assert!(divergence(&[4, 0, 0], &[0.5, 0.4, 0.1]) > 1.0);
+        // a word of the smallest country alone is telling; one spread like all reviews is not
+        assert!(divergence(&[0, 0, 4], &[0.5, 0.4, 0.1]) > 1.0);
         assert!(divergence(&[5, 4, 1], &[0.5, 0.4, 0.1]) < 0.05);
     }
 }
