@@ -11,7 +11,7 @@ use leptos::prelude::*;
 use leptos::server_fn::codec::JsonEncoding;
 use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
 use serde::{Deserialize, Serialize};
-use vinovoyant_model::{InputError, LabelScore};
+use vinovoyant_model::{InputError, LabelScore, TokenContribution};
 
 use crate::examples::EXAMPLES;
 
@@ -32,6 +32,13 @@ pub enum InputProblem {
     },
     /// No letter or digit to read.
     NoWords,
+    /// Words, but too few that wine writing uses (see `vinovoyant_model::lexicon`).
+    NotATastingNote {
+        /// Content words in the note.
+        words: usize,
+        /// How many of them wine writing uses.
+        wine_words: usize,
+    },
 }
 
 impl InputProblem {
@@ -44,6 +51,19 @@ impl InputProblem {
                  Shorten it to get an answer."
             ),
             Self::NoWords => "There are no words in this note to read.".to_string(),
+            Self::NotATastingNote { words, wine_words } => {
+                let found = match (words, wine_words) {
+                    (0, _) => "it has no words of substance".to_string(),
+                    (_, 0) => "none of its words are ones wine writing uses".to_string(),
+                    (words, known) => {
+                        format!("only {known} of its {words} words are ones wine writing uses")
+                    }
+                };
+                format!(
+                    "This doesn't read like a tasting note: {found}. Describe the wine: \
+                     its colour, aromas, flavours, structure, grape or place."
+                )
+            }
         }
     }
 }
@@ -57,6 +77,10 @@ impl From<&InputError> for InputProblem {
                 max: *max,
             },
             InputError::NoWords => Self::NoWords,
+            InputError::NotATastingNote { words, wine_words } => Self::NotATastingNote {
+                words: *words,
+                wine_words: *wine_words,
+            },
         }
     }
 }
@@ -156,6 +180,10 @@ pub struct ServerAnswer {
     pub countries: Vec<LabelScore>,
     /// The most probable provinces, most probable first (may be empty).
     pub provinces: Vec<LabelScore>,
+    /// The words that pushed the full model toward its top countries, strongest
+    /// first (content words only); absent in answers from older servers.
+    #[serde(default)]
+    pub explanation: Vec<TokenContribution>,
 }
 
 /// A note submitted with the plain HTML form, and what the full model made of it.
@@ -296,6 +324,7 @@ pub async fn answer_note(
             .into_iter()
             .take(ANSWER_LABELS)
             .collect(),
+        explanation: prediction.explanation,
         description,
     })
 }

@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use leptos::prelude::*;
-use vinovoyant_model::{LabelScore, TokenContribution};
+use vinovoyant_model::{Certainty, LabelScore, TokenContribution};
 
 /// How many countries the page shows with bars and colours.
 pub const SHOWN_COUNTRIES: usize = 3;
@@ -30,18 +30,28 @@ pub fn slot_class(slot: usize) -> String {
 /// Length of the gauge's arc: a half circle of radius 50.
 const GAUGE_ARC: f32 = std::f32::consts::PI * 50.0;
 
-/// A half-circle gauge showing how sure a model is of its top answer.
+/// A half-circle gauge showing how sure a model is of its top answer: the number,
+/// and under it the certainty in words ("likely", "possibly", "unsure").
 #[component]
 pub fn ConfidenceGauge(
     /// Probability of the top answer, in `[0, 1]`.
     #[prop(into)]
     value: Signal<f32>,
+    /// The answer's certainty, said in words under the number.
+    #[prop(into)]
+    certainty: Signal<Certainty>,
 ) -> impl IntoView {
     let filled = move || {
         let length = value.get().clamp(0.0, 1.0) * GAUGE_ARC;
         format!("{} {}", one_decimal(length), one_decimal(GAUGE_ARC))
     };
-    let label = move || format!("Confidence {}", percent(value.get()));
+    let label = move || {
+        format!(
+            "Confidence {}, {}",
+            percent(value.get()),
+            certainty.get().word()
+        )
+    };
     view! {
         <svg class="gauge" viewBox="0 0 120 68" role="img" aria-label=label>
             <path class="gauge-track" d="M 10 60 A 50 50 0 0 1 110 60" />
@@ -50,7 +60,7 @@ pub fn ConfidenceGauge(
                 {move || percent(value.get())}
             </text>
             <text class="gauge-caption" x="60" y="67" text-anchor="middle">
-                "confidence"
+                {move || certainty.get().word()}
             </text>
         </svg>
     }
@@ -159,27 +169,87 @@ pub fn highlight_segments(
     segments
 }
 
-/// The note with its influential words marked in their country's colour.
+/// The countries the highlighted words of `segments` point to, in the order of
+/// their rank: the legend of a highlighted note, numbered from 1.
+pub fn legend(segments: &[Segment]) -> Vec<String> {
+    let mut slots: Vec<(usize, String)> = segments
+        .iter()
+        .filter_map(|segment| segment.toward.clone())
+        .collect();
+    slots.sort();
+    slots.dedup();
+    slots.into_iter().map(|(_, country)| country).collect()
+}
+
+/// The note with its influential words marked in their country's colour. Colour
+/// is never the only cue: each marked word carries the number of its country in
+/// the legend below the note, which names the countries.
 #[component]
 pub fn HighlightedNote(
     /// The stretches of the note, from [`highlight_segments`].
     #[prop(into)]
     segments: Signal<Vec<Segment>>,
+    /// Countries in the order they take the page's colours.
+    #[prop(into)]
+    palette: Signal<Vec<String>>,
 ) -> impl IntoView {
-    move || {
+    let colour = move |country: &str| {
+        palette
+            .with(|palette| palette.iter().position(|label| label == country))
+            .unwrap_or(COLOURS - 1)
+    };
+    let words = move || {
+        let segments = segments.get();
+        let legend = legend(&segments);
         segments
-            .get()
             .into_iter()
             .map(|segment| match segment.toward {
-                Some((slot, country)) => view! {
-                    <mark class=format!("word {}", slot_class(slot)) title=format!("points to {country}")>
-                        {segment.text}
-                    </mark>
+                Some((_, country)) => {
+                    let key = legend
+                        .iter()
+                        .position(|c| *c == country)
+                        .map_or(0, |i| i + 1);
+                    let class = format!("word {}", slot_class(colour(&country)));
+                    let title = format!("points to {country}");
+                    view! {
+                        <mark class=class title=title>
+                            {segment.text}
+                            <sup class="mark-key" aria-hidden="true">{key}</sup>
+                            <span class="visually-hidden">{format!(" (points to {country})")}</span>
+                        </mark>
+                    }
+                    .into_any()
                 }
-                .into_any(),
                 None => segment.text.into_any(),
             })
             .collect_view()
+    };
+    let key = move || {
+        let countries = segments.with(|segments| legend(segments));
+        (!countries.is_empty()).then(|| {
+            let items = countries
+                .into_iter()
+                .enumerate()
+                .map(|(i, country)| {
+                    let class = format!("legend-item {}", slot_class(colour(&country)));
+                    view! {
+                        <span class=class>
+                            <sup class="mark-key">{i + 1}</sup>
+                            {country}
+                        </span>
+                    }
+                })
+                .collect_view();
+            view! {
+                <span class="legend" data-testid="legend">
+                    "Marked words point to: " {items}
+                </span>
+            }
+        })
+    };
+    view! {
+        {words}
+        {key}
     }
 }
 
@@ -224,6 +294,22 @@ mod tests {
             .filter_map(|s| s.toward.as_ref().map(|(slot, _)| (s.text.as_str(), *slot)))
             .collect();
         assert_eq!(marked, vec![("cassis", 1), ("Napa", 0)]);
+    }
+
+    #[test]
+    fn the_legend_lists_countries_by_rank_once() {
+        let segment = |text: &str, toward: Option<(usize, &str)>| Segment {
+            text: text.to_string(),
+            toward: toward.map(|(slot, country)| (slot, country.to_string())),
+        };
+        let segments = [
+            segment("cassis", Some((1, "France"))),
+            segment(" and ", None),
+            segment("Napa", Some((0, "US"))),
+            segment("oak", Some((1, "France"))),
+        ];
+        assert_eq!(legend(&segments), ["US", "France"]);
+        assert!(legend(&[segment("plain", None)]).is_empty());
     }
 
     #[test]

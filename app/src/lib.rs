@@ -8,7 +8,8 @@
 //! * [`shell`] is the HTML document the server renders around [`App`];
 //! * [`Page`] lists the pages and their addresses;
 //! * [`api`] holds the server functions and the types they exchange;
-//! * [`pages`] holds the pages, [`components`] the pieces they are built from;
+//! * [`pages`] holds the pages, [`answer`] the full model's panel of the predict
+//!   page, [`components`] the pieces they are built from;
 //! * [`quick_model`] fetches the distilled model in the browser.
 //!
 //! Each page is its own document: the server renders the page at the request's
@@ -19,6 +20,7 @@
 // Leptos view types nest deeply; hydrating them needs a deeper query limit.
 #![recursion_limit = "256"]
 
+pub mod answer;
 pub mod api;
 pub mod components;
 pub mod examples;

@@ -5,14 +5,14 @@ use std::time::Duration;
 use leptos::ev::{KeyboardEvent, MouseEvent, SubmitEvent};
 use leptos::prelude::*;
 use vinovoyant_model::{
-    InputError, LabelScore, MAX_DESCRIPTION_CHARS, TokenContribution, validate_description,
+    Certainty, InputError, LabelScore, MAX_DESCRIPTION_CHARS, TokenContribution, complete_words,
+    validate_description,
 };
 
-use crate::api::{
-    InputProblem, PageState, PredictFailure, PredictOrigin, ServerAnswer, current_page_state,
-};
+use crate::answer::{ServerPanel, certainty_of, certainty_words};
+use crate::api::{InputProblem, PageState, PredictFailure, PredictOrigin, current_page_state};
 use crate::components::{
-    ConfidenceGauge, HighlightedNote, ProbabilityBars, SHOWN_COUNTRIES, highlight_segments, percent,
+    ConfidenceGauge, HighlightedNote, ProbabilityBars, SHOWN_COUNTRIES, highlight_segments,
 };
 use crate::examples::EXAMPLES;
 use crate::quick_model::{QuickModel, use_quick_model};
@@ -23,6 +23,10 @@ pub const UNSURE_BELOW: f32 = 0.6;
 
 /// How long typing must pause before an unsure quick guess is checked by the full model.
 pub const PAUSE_BEFORE_ASKING: Duration = Duration::from_millis(600);
+
+/// How long typing must pause before the word being typed counts as finished, so
+/// the quick guess reads it too (until then it reads up to the last finished word).
+pub const PAUSE_ENDS_WORD: Duration = Duration::from_millis(600);
 
 /// `/`: the tasting-note form with the quick guess and the full model's answer.
 ///
@@ -71,12 +75,19 @@ struct Guess {
 }
 
 impl Instant {
-    fn read(model: &QuickModel, text: &str) -> Self {
+    /// Reads `text` with the quick model: all of it when typing has `settled` (a
+    /// pause), else up to its last finished word, so a half-typed word never swings
+    /// the guess. A note over the limit is refused whole.
+    fn read(model: &QuickModel, text: &str, settled: bool) -> Self {
         let model = match model {
             QuickModel::Loading => return Self::Loading,
             QuickModel::Failed(reason) => return Self::Failed(reason.clone()),
             QuickModel::Ready(model) => model,
         };
+        if let Err(problem @ InputError::TooLong { .. }) = validate_description(text) {
+            return Self::Problem(InputProblem::from(&problem));
+        }
+        let text = if settled { text } else { complete_words(text) };
         match model.predict(text) {
             Ok(prediction) => Self::Guess(Guess {
                 text: text.to_string(),
@@ -103,6 +114,10 @@ impl Instant {
             Self::Waiting => "Start typing and a guess appears here.".to_string(),
             Self::Problem(InputProblem::TooLong { max, .. }) => {
                 format!("This note is over {max} characters; shorten it for a guess.")
+            }
+            Self::Problem(InputProblem::NotATastingNote { .. }) => {
+                "Not enough to go on yet: name what you smell and taste, the grape or the place."
+                    .to_string()
             }
             Self::Problem(problem) => problem.message(),
             Self::Guess(guess) => match guess.countries.first() {
@@ -149,8 +164,22 @@ fn Predictor(state: PageState) -> impl IntoView {
 
     let text = RwSignal::new(initial_text.clone());
     let quick = use_quick_model(&model_version);
-    let instant =
-        Memo::new(move |_| quick.with(|model| text.with(|text| Instant::read(model, text))));
+    // false while a word may be half typed; a pause in typing sets it
+    let settled = RwSignal::new(true);
+    let typing = StoredValue::new(None::<TimeoutHandle>);
+    let typed = move |value: String| {
+        text.set(value);
+        settled.set(false);
+        if let Some(handle) = typing.get_value() {
+            handle.clear();
+        }
+        let handle = set_timeout_with_handle(move || settled.set(true), PAUSE_ENDS_WORD);
+        typing.set_value(handle.ok());
+    };
+    let instant = Memo::new(move |_| {
+        let settled = settled.get();
+        quick.with(|model| text.with(|text| Instant::read(model, text, settled)))
+    });
     let guess = Memo::new(move |_| match instant.get() {
         Instant::Guess(guess) => Some(guess),
         _ => None,
@@ -237,6 +266,15 @@ fn Predictor(state: PageState) -> impl IntoView {
         labels
     });
 
+    let quick_countries = Signal::derive(move || {
+        guess.with(|guess| {
+            guess
+                .as_ref()
+                .map(|guess| guess.countries.clone())
+                .unwrap_or_default()
+        })
+    });
+
     view! {
         <section class="intro">
             <h1>"Where is this wine from?"</h1>
@@ -272,7 +310,7 @@ fn Predictor(state: PageState) -> impl IntoView {
                     aria-invalid=move || if notice.with(Option::is_some) { "true" } else { "false" }
                     prop:value=move || text.get()
                     on:input=move |event| {
-                        text.set(event_target_value(&event));
+                        typed(event_target_value(&event));
                         notice.set(None);
                     }
                     on:keydown=on_keydown
@@ -312,6 +350,7 @@ fn Predictor(state: PageState) -> impl IntoView {
                                 let fill = move |event: MouseEvent| {
                                     event.prevent_default();
                                     text.set(example.text.to_string());
+                                    settled.set(true);
                                     notice.set(None);
                                 };
                                 view! {
@@ -335,7 +374,7 @@ fn Predictor(state: PageState) -> impl IntoView {
             </form>
             <div class="results">
                 <InstantPanel instant guess palette version=model_version />
-                <ServerPanel outcome answer guess text palette pending />
+                <ServerPanel outcome answer quick=quick_countries text palette pending />
             </div>
         </div>
     }
@@ -362,6 +401,21 @@ fn InstantPanel(
         countries.with(|countries| countries.first().map_or(0.0, |top| top.probability))
     });
     let top = move || countries.with(|countries| countries.first().map(|top| top.label.clone()));
+    let certainty = move || {
+        guess.with(|guess| {
+            guess
+                .as_ref()
+                .map(|g| certainty_words(g.countries.first(), &g.text))
+                .unwrap_or_default()
+        })
+    };
+    let level = Signal::derive(move || {
+        guess.with(|guess| {
+            guess.as_ref().map_or(Certainty::Low, |g| {
+                certainty_of(g.countries.first(), &g.text)
+            })
+        })
+    });
     let segments = Signal::derive(move || {
         guess.with(|guess| {
             guess
@@ -380,6 +434,7 @@ fn InstantPanel(
             </header>
             <p
                 class="panel-status"
+                data-testid="instant-status"
                 class:needs-js=waiting_for_js
                 class:visually-hidden=move || guess.with(Option::is_some)
                 aria-live="polite"
@@ -391,153 +446,24 @@ fn InstantPanel(
             </p>
             <Show when=move || guess.with(Option::is_some)>
                 <div class="headline">
-                    <ConfidenceGauge value=confidence />
+                    <ConfidenceGauge value=confidence certainty=level />
                     <div class="headline-text">
                         <p class="eyebrow">"Most likely"</p>
                         <p class="country" data-testid="instant-top">
                             {top}
+                        </p>
+                        <p class="certainty" data-testid="instant-certainty">
+                            {certainty}
                         </p>
                     </div>
                 </div>
                 <ProbabilityBars ranking=countries palette />
                 <h3 class="sub">"Words that point the way"</h3>
                 <p class="note-view">
-                    <HighlightedNote segments />
+                    <HighlightedNote segments palette />
                 </p>
             </Show>
             <p class="panel-foot">"Distilled model, version " <code>{version}</code></p>
-        </section>
-    }
-    .into_any()
-}
-
-/// The full model's answer, and how it compares with the quick guess.
-#[component]
-fn ServerPanel(
-    outcome: Memo<Option<Result<ServerAnswer, PredictFailure>>>,
-    answer: Memo<Option<ServerAnswer>>,
-    guess: Memo<Option<Guess>>,
-    text: RwSignal<String>,
-    palette: Memo<Vec<String>>,
-    pending: Memo<bool>,
-) -> impl IntoView {
-    let countries = Signal::derive(move || {
-        answer.with(|answer| {
-            answer
-                .as_ref()
-                .map(|answer| answer.countries.clone())
-                .unwrap_or_default()
-        })
-    });
-    let confidence = Signal::derive(move || {
-        countries.with(|countries| countries.first().map_or(0.0, |top| top.probability))
-    });
-    let top = move || countries.with(|countries| countries.first().map(|top| top.label.clone()));
-    let province = move || {
-        answer.with(|answer| {
-            answer
-                .as_ref()
-                .and_then(|answer| answer.provinces.first())
-                .map(|province| {
-                    view! {
-                        <p class="province">
-                            "Province: " <strong>{province.label.clone()}</strong> " ("
-                            {percent(province.probability)} ")"
-                        </p>
-                    }
-                })
-        })
-    };
-    let version =
-        move || answer.with(|answer| answer.as_ref().map(|answer| answer.model_version.clone()));
-    let failure = move || match outcome.get() {
-        Some(Err(failure)) if !matches!(failure, PredictFailure::Input(_)) => Some(view! {
-            <p class="notice error" role="alert" data-testid="server-error">
-                {failure.message()}
-            </p>
-        }),
-        _ => None,
-    };
-    let comparison = move || {
-        let answer = answer.get()?;
-        let full_top = answer.countries.first()?.clone();
-        if text.with(|text| *text != answer.description) {
-            return Some(view! {
-                <p class="comparison stale">
-                    "This answer is for an earlier version of the note. Press Predict origin to update it."
-                </p>
-            }
-            .into_any());
-        }
-        let quick_top =
-            guess.with(|guess| guess.as_ref().and_then(|g| g.countries.first().cloned()))?;
-        Some(if quick_top.label == full_top.label {
-            view! {
-                <p class="comparison agree">
-                    "Both models agree: " {full_top.label} "."
-                </p>
-            }
-            .into_any()
-        } else {
-            view! {
-                <p class="comparison disagree" data-testid="disagreement">
-                    <strong>"The models disagree. "</strong>
-                    "The quick guess says " {quick_top.label} " (" {percent(quick_top.probability)}
-                    "); the full model says " {full_top.label} " (" {percent(full_top.probability)}
-                    "). When they differ, go by the full model: the quick guess is its compressed copy."
-                </p>
-            }
-            .into_any()
-        })
-    };
-    view! {
-        <section
-            class="panel server"
-            aria-labelledby="server-title"
-            aria-live="polite"
-            aria-busy=move || if pending.get() { "true" } else { "false" }
-        >
-            <header class="panel-head">
-                <h2 id="server-title">"Full model"</h2>
-                <span class="badge">"on the server"</span>
-            </header>
-            <Show when=move || pending.get()>
-                <p class="panel-status loading">
-                    <span class="spinner" aria-hidden="true"></span>
-                    "Asking the full model…"
-                </p>
-            </Show>
-            {failure}
-            <Show
-                when=move || answer.with(Option::is_some)
-                fallback=move || {
-                    view! {
-                        <p class="panel-status" class:hidden=move || pending.get()>
-                            "Press Predict origin for the full model's answer. When the quick guess is unsure, "
-                            "it asks by itself once you pause typing."
-                        </p>
-                    }
-                }
-            >
-                <div class="answer" class:dimmed=move || pending.get()>
-                    <div class="headline">
-                        <ConfidenceGauge value=confidence />
-                        <div class="headline-text">
-                            <p class="eyebrow">"The full model says"</p>
-                            <p class="country" data-testid="server-top">
-                                {top}
-                            </p>
-                            {province}
-                        </div>
-                    </div>
-                    <ProbabilityBars ranking=countries palette />
-                    {comparison}
-                    <p class="panel-foot">
-                        "Answered by the full model, version "
-                        <code data-testid="model-version">{version}</code>
-                    </p>
-                </div>
-            </Show>
         </section>
     }
     .into_any()

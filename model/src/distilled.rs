@@ -6,7 +6,7 @@
 //! | bytes | field |
 //! |---|---|
 //! | 4 | magic `VVDM` |
-//! | 2 | format version, `1` |
+//! | 2 | format version, `2` (`1`: the same without the lexicon) |
 //! | 1, 1, 1 | `word_ngram_max`, `char_ngram_min`, `char_ngram_max` |
 //! | 1 | proper-noun group: `1` on, `0` off (its n-grams share the word buckets) |
 //! | 4, 4 | word buckets `W`, character buckets `C` |
@@ -18,19 +18,29 @@
 //! | 4 K | per-class weight scale (f32) |
 //! | 4 K | per-class bias (f32) |
 //! | (W + C) × K | weights (i8), bucket-major: `weight = q * scale[class]` |
+//! | 4 | version 2 only: number of lexicon words `L` |
+//! | 4 L | their fingerprints (u32), strictly ascending ([`crate::lexicon::fingerprint`]) |
+//! | L | their weights of evidence (u8, 1 to 255, in 1/255 steps) |
+//!
+//! Version 2 added the lexicon, with which both models refuse text that is not a
+//! tasting note ([`crate::lexicon`]). A version-1 file still loads, with an empty
+//! lexicon, and its model then answers every text as before.
 //!
 //! A word n-gram with hash `h` falls in bucket `fold(h) % W`; a character n-gram in
 //! `W + fold(h) % C`, where `fold(h) = h ^ (h >> 32)`.
 
 use crate::features::{FeatureHit, FeatureSpec, Featurized, Group, featurize};
 use crate::format::FormatError;
+use crate::lexicon::Lexicon;
 use crate::prediction::{
     EXPLAINED_CLASSES, Prediction, Trace, explain, rank, ranked_labels, softmax,
 };
-use crate::text::InputError;
+use crate::text::{InputError, tokenize, validate_description};
 
 const MAGIC: &[u8; 4] = b"VVDM";
-const VERSION: u16 = 1;
+const VERSION: u16 = 2;
+/// The format before the lexicon, still read.
+const VERSION_WITHOUT_LEXICON: u16 = 1;
 
 /// Float weights of a trained hashed model, before quantisation.
 #[derive(Debug, Clone)]
@@ -51,6 +61,8 @@ pub struct DistilledWeights {
     pub weights: Vec<f32>,
     /// Bias of each class.
     pub bias: Vec<f32>,
+    /// Words known from wine writing, for the not-a-tasting-note rule.
+    pub lexicon: Lexicon,
 }
 
 /// The distilled country model, ready to run.
@@ -67,6 +79,7 @@ pub struct DistilledModel {
     scales: Vec<f32>,
     bias: Vec<f32>,
     weights: Vec<i8>,
+    lexicon: Lexicon,
 }
 
 /// Maps a hit to its bucket in a model with `word_buckets` and `char_buckets`.
@@ -140,6 +153,7 @@ impl DistilledModel {
             scales,
             bias: trained.bias.clone(),
             weights,
+            lexicon: trained.lexicon.clone(),
         })
     }
 
@@ -150,7 +164,7 @@ impl DistilledModel {
             return Err(FormatError::BadMagic);
         }
         let version = reader.u16()?;
-        if version != VERSION {
+        if version != VERSION && version != VERSION_WITHOUT_LEXICON {
             return Err(FormatError::UnsupportedVersion(version));
         }
         let spec =
@@ -193,6 +207,17 @@ impl DistilledModel {
             .iter()
             .map(|&b| b as i8)
             .collect();
+        let lexicon = if version == VERSION_WITHOUT_LEXICON {
+            Lexicon::default()
+        } else {
+            let words = reader.u32()? as usize;
+            let fingerprints = reader.take(
+                words
+                    .checked_mul(4)
+                    .ok_or(FormatError::Invalid("too many lexicon words"))?,
+            )?;
+            Lexicon::from_parts(fingerprints, reader.take(words)?)?
+        };
         let trailing = bytes.len() - reader.at;
         if trailing > 0 {
             return Err(FormatError::TrailingBytes(trailing));
@@ -209,6 +234,7 @@ impl DistilledModel {
             scales,
             bias,
             weights,
+            lexicon,
         })
     }
 
@@ -231,6 +257,7 @@ impl DistilledModel {
             out.extend_from_slice(&value.to_le_bytes());
         }
         out.extend(self.weights.iter().map(|&w| w as u8));
+        self.lexicon.write(&mut out);
         out
     }
 
@@ -244,7 +271,39 @@ impl DistilledModel {
         self.spec
     }
 
+    /// The words known from wine writing that this model refuses non-notes with.
+    pub fn lexicon(&self) -> &Lexicon {
+        &self.lexicon
+    }
+
+    /// Checks that a description can be answered: the limits of every model
+    /// ([`validate_description`]), words to read, and enough wine evidence
+    /// ([`crate::lexicon`]). The server asks this of the full model's notes too, so
+    /// both models refuse the same texts. A model without a lexicon (format
+    /// version 1) skips the evidence rule.
+    pub fn check_note(&self, text: &str) -> Result<(), InputError> {
+        validate_description(text)?;
+        let tokens = tokenize(text);
+        if !tokens.iter().any(|t| t.text.chars().nth(1).is_some()) {
+            return Err(InputError::NoWords);
+        }
+        if self.lexicon.is_empty() {
+            return Ok(());
+        }
+        let evidence = self.lexicon.evidence(&tokens);
+        if evidence.is_enough() {
+            Ok(())
+        } else {
+            Err(InputError::NotATastingNote {
+                words: evidence.words,
+                wine_words: evidence.wine_words,
+            })
+        }
+    }
+
     /// Logits of every class for a description (before temperature and softmax).
+    /// These read any text with words; [`DistilledModel::predict`] also refuses
+    /// text that is not a tasting note.
     pub fn logits(&self, text: &str) -> Result<Vec<f32>, InputError> {
         Ok(self.score(text)?.0)
     }
@@ -254,8 +313,10 @@ impl DistilledModel {
         Ok(softmax(&self.logits(text)?, self.temperature))
     }
 
-    /// The model's answer with its explanation.
+    /// The model's answer with its explanation, for a text that passes
+    /// [`DistilledModel::check_note`].
     pub fn predict(&self, text: &str) -> Result<Prediction, InputError> {
+        self.check_note(text)?;
         let (logits, scored) = self.score(text)?;
         let probabilities = softmax(&logits, self.temperature);
         let top: Vec<usize> = rank(&probabilities)
@@ -371,6 +432,12 @@ mod tests {
             idf: (0..buckets).map(|i| 1.0 + (i % 7) as f32 * 0.3).collect(),
             weights,
             bias: vec![0.1, -0.1],
+            lexicon: Lexicon::new(
+                [
+                    "bordeaux", "barolo", "classic", "firm", "tannins", "left", "bank",
+                ]
+                .map(|word| (word, 1.0)),
+            ),
         })
         .unwrap()
     }
@@ -422,5 +489,35 @@ mod tests {
         let model = tiny_model();
         assert_eq!(model.predict("   "), Err(InputError::Empty));
         assert_eq!(model.predict("!!! ?? --"), Err(InputError::NoWords));
+        assert_eq!(model.predict("a b c"), Err(InputError::NoWords));
+        assert_eq!(
+            model.predict("asdf qwerty zzkx blorp"),
+            Err(InputError::NotATastingNote {
+                words: 4,
+                wine_words: 0
+            })
+        );
+        assert_eq!(
+            model.predict("the and of it"),
+            Err(InputError::NotATastingNote {
+                words: 0,
+                wine_words: 0
+            })
+        );
+        assert!(model.predict("Barolo").is_ok());
+        // the scores themselves read any text with words
+        assert!(model.probabilities("asdf qwerty").is_ok());
+    }
+
+    #[test]
+    fn version_1_files_load_without_a_lexicon_and_answer_everything() {
+        let mut model = tiny_model();
+        model.lexicon = Lexicon::default();
+        let mut bytes = model.to_bytes();
+        bytes.truncate(bytes.len() - 4);
+        bytes[4..6].copy_from_slice(&1u16.to_le_bytes());
+        let read = DistilledModel::from_bytes(&bytes).unwrap();
+        assert_eq!(read, model);
+        assert!(read.predict("asdf qwerty zzkx blorp").is_ok());
     }
 }

@@ -109,6 +109,11 @@ fn hash_parts(group: Group, parts: &[&[u8]]) -> u64 {
     hasher.finish()
 }
 
+/// The feature hash of a word unigram; `word` is a normalised token.
+pub(crate) fn word_hash(word: &str) -> u64 {
+    hash_parts(Group::Word, &[word.as_bytes()])
+}
+
 /// Lists every feature occurrence in the tokens. Tokens of a single character
 /// ("s" from "it's") carry no meaning on their own and are skipped.
 pub fn extract(tokens: &[Token], spec: &FeatureSpec) -> Vec<FeatureHit> {

@@ -8,20 +8,29 @@
 //! * [`distilled`] reads, writes and runs the small model shipped to the browser;
 //! * [`format`] names what can be wrong with a model file's bytes;
 //! * [`prediction`] holds the answer types and builds explanations from contributions;
-//! * [`manifest`] describes a model bundle.
+//! * [`manifest`] describes a model bundle;
+//! * [`lexicon`] weighs a text's wine evidence and refuses text that is not a tasting note;
+//! * [`words`] knows the function words and where the last finished word of a text ends;
+//! * [`certainty`] puts a top probability in words, the same for server and browser.
 
+pub mod certainty;
 pub mod distilled;
 pub mod features;
 pub mod format;
+pub mod lexicon;
 pub mod manifest;
 pub mod prediction;
 pub mod text;
 pub mod vocabulary;
+pub mod words;
 
+pub use certainty::Certainty;
 pub use distilled::DistilledModel;
 pub use features::{FeatureSpec, Featurized, SparseVector};
 pub use format::FormatError;
+pub use lexicon::{Evidence, Lexicon};
 pub use manifest::Manifest;
 pub use prediction::{LabelScore, Prediction, TokenContribution};
 pub use text::{InputError, MAX_DESCRIPTION_CHARS, Token, tokenize, validate_description};
 pub use vocabulary::Vocabulary;
+pub use words::{complete_words, content_words, is_content_word, is_function_word};

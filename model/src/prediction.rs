@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::features::{FeatureHit, SparseVector};
 use crate::text::Token;
+use crate::words::is_function_word;
 
 /// A label with the probability a model gives it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -101,7 +102,8 @@ pub struct Trace<'a> {
     pub vector: &'a SparseVector,
 }
 
-/// Explains the classes in `classes` from per-entry contributions:
+/// Explains the classes in `classes` from per-entry contributions (function words
+/// are never listed, see [`crate::words`]):
 /// `contribution(entry, class)` is the entry's value times its weight for the class.
 /// One pass over the hits serves every class.
 pub fn explain(
@@ -151,8 +153,10 @@ pub fn explain(
     }
     let mut explanation = Vec::with_capacity(explained * EXPLAINED_TOKENS);
     for (&class, per_token) in classes.iter().zip(&per_token) {
+        // function words ("with", "and", "of") glue a note together; shown as
+        // evidence they would only puzzle the reader
         let mut order: Vec<usize> = (0..per_token.len())
-            .filter(|&i| per_token[i] != 0.0)
+            .filter(|&i| per_token[i] != 0.0 && !is_function_word(&trace.tokens[i].text))
             .collect();
         order.sort_unstable_by(|&a, &b| {
             per_token[b]

@@ -23,6 +23,28 @@ pub enum InputError {
     /// There is text, but no letter or digit in it to read.
     #[error("the description contains no words")]
     NoWords,
+    /// There are words, but too few that wine writing uses: no grape, place, aroma,
+    /// flavour or structure to go on (the rule is in [`crate::lexicon`]).
+    #[error("{}", not_a_note(*words, *wine_words))]
+    NotATastingNote {
+        /// Content words in the description (function words left out).
+        words: usize,
+        /// How many of them are known from wine writing.
+        wine_words: usize,
+    },
+}
+
+/// The message of [`InputError::NotATastingNote`]: says what was missing.
+fn not_a_note(words: usize, wine_words: usize) -> String {
+    let found = match (words, wine_words) {
+        (0, _) => "it has no words of substance".to_string(),
+        (_, 0) => "none of its words are ones wine writing uses".to_string(),
+        (words, known) => format!("only {known} of its {words} words are ones wine writing uses"),
+    };
+    format!(
+        "this does not read like a tasting note: {found}; describe the wine \
+         (its colour, aromas, flavours, structure, grape or place)"
+    )
 }
 
 /// Checks the limits every model applies before reading a description.

@@ -32,6 +32,9 @@ proptest! {
             Err(InputError::Empty) => prop_assert!(text.trim().is_empty()),
             Err(InputError::NoWords) => prop_assert!(hits.is_empty()),
             Err(InputError::TooLong { chars, .. }) => prop_assert!(chars > MAX_DESCRIPTION_CHARS),
+            Err(error @ InputError::NotATastingNote { .. }) => {
+                prop_assert!(false, "featurize never weighs wine evidence: {}", error)
+            }
         }
     }
 

@@ -56,6 +56,7 @@ fn model() -> DistilledModel {
             .map(|i| ((i * 104_729 % 251) as f32 - 125.0) / 31.0)
             .collect(),
         bias: vec![0.25, -0.5, 0.125, 0.0],
+        lexicon: Default::default(),
     })
     .expect("valid weights")
 }

@@ -102,7 +102,13 @@ impl Engine {
                 .iter()
                 .map(|text| {
                     let start = Instant::now();
-                    let result = work.predict(text);
+                    // the distilled model's lexicon decides what is a tasting note,
+                    // so the page's quick guess and the full model refuse alike
+                    let result = work
+                        .distilled()
+                        .check_note(text)
+                        .map_err(PredictError::from)
+                        .and_then(|()| work.predict(text));
                     (result, start.elapsed())
                 })
                 .collect::<Vec<_>>()

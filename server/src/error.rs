@@ -29,9 +29,9 @@ pub struct ErrorBody {
 pub struct ErrorDetail {
     /// Stable identifier: `malformed_json`, `payload_too_large`, `unsupported_media_type`,
     /// `invalid_request`, `bad_request`, `empty_description`, `description_too_long`,
-    /// `no_words`, `batch_too_large`, `overloaded`, `request_timeout`, `timeout`,
-    /// `not_found`, `method_not_allowed`, `unauthorized`, `forbidden`,
-    /// `cross_site_request` or `internal`.
+    /// `no_words`, `not_a_tasting_note`, `batch_too_large`, `overloaded`,
+    /// `request_timeout`, `timeout`, `not_found`, `method_not_allowed`,
+    /// `unauthorized`, `forbidden`, `cross_site_request` or `internal`.
     #[schema(example = "empty_description")]
     pub code: String,
     /// Explanation in English.
@@ -121,6 +121,7 @@ impl From<&InputError> for ApiError {
             InputError::Empty => "empty_description",
             InputError::TooLong { .. } => "description_too_long",
             InputError::NoWords => "no_words",
+            InputError::NotATastingNote { .. } => "not_a_tasting_note",
         };
         Self::unprocessable(code, e.to_string())
     }

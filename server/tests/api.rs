@@ -80,6 +80,51 @@ async fn batch_answers_each_description_with_a_result_or_its_own_error() {
 }
 
 #[tokio::test]
+async fn text_that_is_not_a_tasting_note_is_refused_and_answers_say_their_certainty() {
+    let server = TestServer::start(&[]).await;
+    let response = server
+        .post_json(
+            "/api/v1/predict",
+            &json!({ "description": "asdf qwerty zzkx blorp" }),
+        )
+        .await;
+    assert_eq!(response.status(), 422);
+    let body: Value = response.json().await.expect("JSON");
+    assert_eq!(body["error"]["code"], "not_a_tasting_note");
+    let message = body["error"]["message"].as_str().expect("message");
+    assert!(message.contains("tasting note"), "{message}");
+
+    let response = server
+        .post_json(
+            "/api/v1/predict/batch",
+            &json!({ "descriptions": [NAPA, "Milk, eggs and the weather tomorrow.", "Tannic", "Malbec"] }),
+        )
+        .await;
+    assert_eq!(response.status(), 200);
+    let body: Value = response.json().await.expect("JSON");
+    let results = body["results"].as_array().expect("results");
+    assert_eq!(results[0]["country"], "US");
+    assert_eq!(results[0]["certainty"], "high");
+    assert_eq!(results[1]["error"]["code"], "not_a_tasting_note");
+    // one-word wine notes are answered, with low certainty
+    for one_word in &results[2..] {
+        assert!(one_word["country"].is_string(), "{one_word}");
+        assert_eq!(one_word["certainty"], "low", "{one_word}");
+    }
+    for item in results[0]["explanation"].as_array().expect("explanation") {
+        let token = item["token"].as_str().expect("token").to_lowercase();
+        assert!(
+            ![
+                "with", "and", "of", "then", "the", "a", "is", "this", "it", "from"
+            ]
+            .contains(&token.as_str()),
+            "function word {token} shown as evidence"
+        );
+    }
+    server.stop().await;
+}
+
+#[tokio::test]
 async fn invalid_input_is_422_with_a_precise_code() {
     let server = TestServer::start(&[]).await;
     let cases = [

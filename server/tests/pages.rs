@@ -1,6 +1,7 @@
 //! The analytics page and the model card, rendered by a real server: every chart is
 //! there, the country filter works without JavaScript and through its server
-//! function, and the data source is named whichever it is.
+//! function, and the data source is named whichever it is. The predict page's
+//! form without JavaScript refuses non-notes and shows the full model's evidence.
 
 mod common;
 
@@ -135,5 +136,57 @@ async fn an_unusable_data_set_is_reported_and_the_bundle_serves() {
     );
     assert!(html.contains("bundled aggregates (model version "));
     assert_charts(&html, &CHART_IDS);
+    server.stop().await;
+}
+
+/// Posts `description` with the predict page's form, as a browser without
+/// JavaScript does.
+async fn post_note(server: &TestServer, description: &str) -> (u16, String) {
+    let response = server
+        .client
+        .post(server.url("/"))
+        .form(&[("description", description)])
+        .send()
+        .await
+        .expect("request");
+    let status = response.status().as_u16();
+    (status, response.text().await.expect("HTML"))
+}
+
+#[tokio::test]
+async fn the_form_refuses_non_notes_and_shows_the_full_model_s_evidence_and_certainty() {
+    let server = TestServer::start(&[]).await;
+    let (status, html) = post_note(&server, "asdf qwerty zzkx blorp").await;
+    assert_eq!(status, 422);
+    assert!(
+        html.contains("read like a tasting note"),
+        "no refusal shown"
+    );
+    assert!(!html.contains(r#"data-testid="server-top""#));
+
+    let note =
+        "Zesty Marlborough Sauvignon Blanc bursting with passion fruit, gooseberry and cut grass.";
+    let (status, html) = post_note(&server, note).await;
+    assert_eq!(status, 200);
+    let evidence = html
+        .split_once(r#"data-testid="server-evidence""#)
+        .map(|(_, rest)| rest.split_once("</p>").map_or(rest, |(inside, _)| inside))
+        .expect("the page shows the full model's evidence");
+    assert!(evidence.contains("<mark"), "{evidence}");
+    assert!(evidence.contains("Marked words point to"), "{evidence}");
+    assert!(evidence.contains("New Zealand"), "{evidence}");
+    for function_word in [">with<", ">and<", ">with<!", ">and<!"] {
+        assert!(!evidence.contains(function_word), "{evidence}");
+    }
+    let certainty = html
+        .split_once(r#"data-testid="server-certainty""#)
+        .map(|(_, rest)| rest.chars().take(120).collect::<String>())
+        .expect("the page says the full model's certainty");
+    assert!(
+        ["likely", "possibly", "unsure"]
+            .iter()
+            .any(|word| certainty.contains(word)),
+        "{certainty}"
+    );
     server.stop().await;
 }

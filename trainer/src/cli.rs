@@ -6,6 +6,8 @@ use std::path::PathBuf;
 use anyhow::Context;
 use clap::Args;
 use vinovoyant_inference::{Bundle, default_model_dir};
+use vinovoyant_inference::{PredictError, Prediction};
+use vinovoyant_model::Certainty;
 use vinovoyant_store::cli::S3Args;
 use vinovoyant_store::{DataLocation, ModelSource, read_bytes_blocking};
 
@@ -441,14 +443,19 @@ pub fn predict(args: PredictArgs) -> anyhow::Result<()> {
     let mut refused = 0;
     let mut out = std::io::stdout().lock();
     for note in &notes {
-        let outcome = bundle.predict(note);
+        // The server's refusals too: text that is not a tasting note gets no country.
+        let outcome = bundle
+            .distilled()
+            .check_note(note)
+            .map_err(PredictError::Input)
+            .and_then(|()| bundle.predict(note));
         if outcome.is_err() {
             refused += 1;
         }
         if args.json {
             writeln!(out, "{}", prediction_json(bundle.version(), note, &outcome))?;
         } else {
-            write_prediction(&mut out, bundle.version(), &outcome)?;
+            write_prediction(&mut out, bundle.version(), note, &outcome)?;
         }
     }
     anyhow::ensure!(
@@ -484,12 +491,15 @@ fn notes_of(text: &str) -> anyhow::Result<Vec<String>> {
 fn prediction_json(
     version: &str,
     note: &str,
-    outcome: &Result<vinovoyant_inference::Prediction, vinovoyant_inference::PredictError>,
+    outcome: &Result<Prediction, PredictError>,
 ) -> serde_json::Value {
     match outcome {
         Ok(prediction) => serde_json::json!({
             "description": note,
             "model_version": version,
+            "certainty": prediction
+                .top_country()
+                .map(|top| Certainty::of_note(top.probability, note).as_str()),
             "countries": prediction.countries.iter().take(3).collect::<Vec<_>>(),
             "provinces": prediction.provinces.iter().take(3).collect::<Vec<_>>(),
             "explanation": prediction.explanation,
@@ -506,7 +516,8 @@ fn prediction_json(
 fn write_prediction(
     out: &mut impl Write,
     version: &str,
-    outcome: &Result<vinovoyant_inference::Prediction, vinovoyant_inference::PredictError>,
+    note: &str,
+    outcome: &Result<Prediction, PredictError>,
 ) -> anyhow::Result<()> {
     let prediction = match outcome {
         Ok(prediction) => prediction,
@@ -516,6 +527,10 @@ fn write_prediction(
         }
     };
     writeln!(out, "model {version}")?;
+    if let Some(top) = prediction.top_country() {
+        let certainty = Certainty::of_note(top.probability, note);
+        writeln!(out, "certainty: {}", certainty.as_str())?;
+    }
     for score in prediction.countries.iter().take(3) {
         writeln!(
             out,

@@ -608,6 +608,7 @@ pub fn fit(
             idf,
             weights: distilled.weights,
             bias: distilled.bias,
+            lexicon: crate::lexicon::build(reviews, &labels.countries),
         },
         labels,
         vocabulary,

@@ -8,6 +8,7 @@ pub mod cli;
 pub mod data;
 pub mod evaluate;
 pub mod fit;
+pub mod lexicon;
 pub mod linear;
 pub mod onnx;
 pub mod split;

@@ -1,0 +1,300 @@
+//! The full model's panel of the predict page: its answer with its certainty and
+//! its evidence, and how it compares with the quick guess.
+
+use leptos::prelude::*;
+use vinovoyant_model::{Certainty, LabelScore};
+
+use crate::api::{PredictFailure, ServerAnswer};
+use crate::components::{
+    ConfidenceGauge, HighlightedNote, ProbabilityBars, highlight_segments, percent,
+};
+
+/// What the page says about the two models' top countries.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Comparison {
+    /// Same country, both at least [`Certainty::Medium`]: they agree.
+    Agree(String),
+    /// Same country, but one of them or both are unsure: no agreement is claimed.
+    BothUnsure(String),
+    /// Different countries: the quick guess's, then the full model's.
+    Disagree(LabelScore, LabelScore),
+}
+
+impl Comparison {
+    /// Compares the quick guess's top country with the full model's, both about
+    /// `text`. Agreement is only claimed when both name the same country with at
+    /// least medium certainty: two unsure models naming the same country agree on
+    /// little.
+    pub fn of(quick: &LabelScore, full: &LabelScore, text: &str) -> Self {
+        if quick.label != full.label {
+            return Self::Disagree(quick.clone(), full.clone());
+        }
+        let sure =
+            |score: &LabelScore| Certainty::of_note(score.probability, text) >= Certainty::Medium;
+        if sure(quick) && sure(full) {
+            Self::Agree(full.label.clone())
+        } else {
+            Self::BothUnsure(full.label.clone())
+        }
+    }
+}
+
+/// The certainty of an answer about `text` whose ranking starts with `top`
+/// ([`Certainty::Low`] without an answer).
+pub fn certainty_of(top: Option<&LabelScore>, text: &str) -> Certainty {
+    top.map_or(Certainty::Low, |top| {
+        Certainty::of_note(top.probability, text)
+    })
+}
+
+/// The top probability of a ranking with its certainty in words, e.g. "72% · likely".
+pub fn certainty_words(top: Option<&LabelScore>, text: &str) -> String {
+    top.map(|score| {
+        format!(
+            "{} · {}",
+            percent(score.probability),
+            certainty_of(top, text).word()
+        )
+    })
+    .unwrap_or_default()
+}
+
+/// The full model's answer, and how it compares with the quick guess.
+#[component]
+pub fn ServerPanel(
+    outcome: Memo<Option<Result<ServerAnswer, PredictFailure>>>,
+    answer: Memo<Option<ServerAnswer>>,
+    /// The quick guess's countries, most probable first (empty without a guess).
+    quick: Signal<Vec<LabelScore>>,
+    text: RwSignal<String>,
+    palette: Memo<Vec<String>>,
+    pending: Memo<bool>,
+) -> impl IntoView {
+    let countries = Signal::derive(move || {
+        answer.with(|answer| {
+            answer
+                .as_ref()
+                .map(|answer| answer.countries.clone())
+                .unwrap_or_default()
+        })
+    });
+    let confidence = Signal::derive(move || {
+        countries.with(|countries| countries.first().map_or(0.0, |top| top.probability))
+    });
+    let top = move || countries.with(|countries| countries.first().map(|top| top.label.clone()));
+    let certainty = move || {
+        answer.with(|answer| {
+            answer
+                .as_ref()
+                .map(|a| certainty_words(a.countries.first(), &a.description))
+                .unwrap_or_default()
+        })
+    };
+    let level = Signal::derive(move || {
+        answer.with(|answer| {
+            answer.as_ref().map_or(Certainty::Low, |a| {
+                certainty_of(a.countries.first(), &a.description)
+            })
+        })
+    });
+    let segments = Signal::derive(move || {
+        answer.with(|answer| {
+            answer
+                .as_ref()
+                .map(|answer| {
+                    highlight_segments(&answer.description, &answer.explanation, &answer.countries)
+                })
+                .unwrap_or_default()
+        })
+    });
+    let province = move || {
+        answer.with(|answer| {
+            answer
+                .as_ref()
+                .and_then(|answer| answer.provinces.first())
+                .map(|province| {
+                    view! {
+                        <p class="province">
+                            "Province: " <strong>{province.label.clone()}</strong> " ("
+                            {percent(province.probability)} ")"
+                        </p>
+                    }
+                })
+        })
+    };
+    let version =
+        move || answer.with(|answer| answer.as_ref().map(|answer| answer.model_version.clone()));
+    let failure = move || match outcome.get() {
+        Some(Err(failure)) if !matches!(failure, PredictFailure::Input(_)) => Some(view! {
+            <p class="notice error" role="alert" data-testid="server-error">
+                {failure.message()}
+            </p>
+        }),
+        _ => None,
+    };
+    let comparison = move || comparison_view(answer.get()?, quick.get().first()?, text);
+    view! {
+        <section
+            class="panel server"
+            aria-labelledby="server-title"
+            aria-live="polite"
+            aria-busy=move || if pending.get() { "true" } else { "false" }
+        >
+            <header class="panel-head">
+                <h2 id="server-title">"Full model"</h2>
+                <span class="badge">"on the server"</span>
+            </header>
+            <Show when=move || pending.get()>
+                <p class="panel-status loading">
+                    <span class="spinner" aria-hidden="true"></span>
+                    "Asking the full model…"
+                </p>
+            </Show>
+            {failure}
+            <Show
+                when=move || answer.with(Option::is_some)
+                fallback=move || {
+                    view! {
+                        <p class="panel-status" class:hidden=move || pending.get()>
+                            "Press Predict origin for the full model's answer. When the quick guess is unsure, "
+                            "it asks by itself once you pause typing."
+                        </p>
+                    }
+                }
+            >
+                <div class="answer" class:dimmed=move || pending.get()>
+                    <div class="headline">
+                        <ConfidenceGauge value=confidence certainty=level />
+                        <div class="headline-text">
+                            <p class="eyebrow">"The full model says"</p>
+                            <p class="country" data-testid="server-top">
+                                {top}
+                            </p>
+                            <p class="certainty" data-testid="server-certainty">
+                                {certainty}
+                            </p>
+                            {province}
+                        </div>
+                    </div>
+                    <ProbabilityBars ranking=countries palette />
+                    <Show when=move || segments.with(|s| s.iter().any(|s| s.toward.is_some()))>
+                        <h3 class="sub">"Words the full model went by"</h3>
+                        <p class="note-view" data-testid="server-evidence">
+                            <HighlightedNote segments palette />
+                        </p>
+                    </Show>
+                    {comparison}
+                    <p class="panel-foot">
+                        "Answered by the full model, version "
+                        <code data-testid="model-version">{version}</code>
+                    </p>
+                </div>
+            </Show>
+        </section>
+    }
+    .into_any()
+}
+
+/// The comparison line under the full model's answer, or a note that the answer
+/// is for an earlier version of the text.
+fn comparison_view(
+    answer: ServerAnswer,
+    quick_top: &LabelScore,
+    text: RwSignal<String>,
+) -> Option<AnyView> {
+    let full_top = answer.countries.first()?;
+    if text.with(|text| *text != answer.description) {
+        return Some(
+            view! {
+                <p class="comparison stale">
+                    "This answer is for an earlier version of the note. Press Predict origin to update it."
+                </p>
+            }
+            .into_any(),
+        );
+    }
+    Some(match Comparison::of(quick_top, full_top, &answer.description) {
+        Comparison::Agree(country) => view! {
+            <p class="comparison agree" data-testid="agreement">
+                "Both models agree: " {country} "."
+            </p>
+        }
+        .into_any(),
+        Comparison::BothUnsure(country) => view! {
+            <p class="comparison unsure" data-testid="both-unsure">
+                "Both models lean to " {country}
+                ", but at least one of them is unsure: take it as a guess, not an answer."
+            </p>
+        }
+        .into_any(),
+        Comparison::Disagree(quick, full) => view! {
+            <p class="comparison disagree" data-testid="disagreement">
+                <strong>"The models disagree. "</strong>
+                "The quick guess says " {quick.label} " (" {percent(quick.probability)}
+                "); the full model says " {full.label} " (" {percent(full.probability)}
+                "). When they differ, go by the full model: the quick guess is its compressed copy."
+            </p>
+        }
+        .into_any(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn score(label: &str, probability: f32) -> LabelScore {
+        LabelScore {
+            label: label.to_string(),
+            probability,
+        }
+    }
+
+    #[test]
+    fn agreement_needs_the_same_country_with_medium_certainty_or_more() {
+        let note = "Ripe cassis and cedar from Napa Valley";
+        assert_eq!(
+            Comparison::of(&score("US", 0.9), &score("US", 0.45), note),
+            Comparison::Agree("US".to_string())
+        );
+        assert_eq!(
+            Comparison::of(&score("US", 0.92), &score("US", 0.28), note),
+            Comparison::BothUnsure("US".to_string())
+        );
+        assert_eq!(
+            Comparison::of(&score("US", 0.3), &score("US", 0.9), note),
+            Comparison::BothUnsure("US".to_string())
+        );
+        // a one-word note is low whatever the probabilities
+        assert_eq!(
+            Comparison::of(&score("Argentina", 0.9), &score("Argentina", 0.9), "Malbec"),
+            Comparison::BothUnsure("Argentina".to_string())
+        );
+        assert!(matches!(
+            Comparison::of(&score("US", 0.3), &score("France", 0.9), note),
+            Comparison::Disagree(..)
+        ));
+    }
+
+    #[test]
+    fn certainty_is_said_in_words_beside_the_number() {
+        let note = "Ripe cassis and cedar from Napa Valley";
+        assert_eq!(
+            certainty_words(Some(&score("US", 0.72)), note),
+            "72% · likely"
+        );
+        assert_eq!(
+            certainty_words(Some(&score("US", 0.5)), note),
+            "50% · possibly"
+        );
+        assert_eq!(
+            certainty_words(Some(&score("US", 0.28)), note),
+            "28% · unsure"
+        );
+        assert_eq!(
+            certainty_words(Some(&score("US", 0.9)), "Tannic"),
+            "90% · unsure"
+        );
+        assert_eq!(certainty_words(None, note), "");
+    }
+}

@@ -1,0 +1,82 @@
+//! The committed default bundle on the real review data, when it is beside the
+//! project (`../shared/data/wine_reviews.csv`): the not-a-tasting-note rule refuses
+//! at most 1 % of the held-out reviews (with the lexicon the trainer builds), and answers called high certainty were
+//! right at least 85 % of the time for writers the model never read.
+
+use std::path::PathBuf;
+
+use vinovoyant_inference::{Bundle, default_model_dir};
+use vinovoyant_model::certainty::HIGH_FROM;
+use vinovoyant_trainer::data::read_reviews;
+use vinovoyant_trainer::lexicon::build;
+use vinovoyant_trainer::split::stratified;
+
+/// Most share of real held-out notes the rule may refuse.
+const MAX_REFUSED: f64 = 0.01;
+/// Least share of answers called high that must be right for new writers.
+const MIN_HIGH_RIGHT: f64 = 0.85;
+
+fn data_path() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/data/wine_reviews.csv")
+}
+
+#[test]
+fn real_held_out_notes_are_rarely_refused() {
+    let path = data_path();
+    let Ok(bytes) = std::fs::read(&path) else {
+        eprintln!(
+            "SKIPPED: the real review data is absent ({}); this check runs where it is",
+            path.display()
+        );
+        return;
+    };
+    let bundle = Bundle::load(&default_model_dir()).expect("the default bundle loads");
+    let manifest = bundle.manifest();
+    let dataset = read_reviews(&bytes).expect("the data reads");
+    let split = stratified(
+        &dataset.reviews,
+        manifest.training.validation_fraction,
+        manifest.training.seed,
+    );
+    // the lexicon shipped is the one this code builds from the training rows
+    let train: Vec<_> = split.train.iter().map(|&i| &dataset.reviews[i]).collect();
+    assert!(
+        build(&train, &manifest.labels.countries) == *bundle.distilled().lexicon(),
+        "the default bundle's lexicon is not the one the trainer builds"
+    );
+    let refused: Vec<&str> = split
+        .validation
+        .iter()
+        .map(|&i| dataset.reviews[i].description.as_str())
+        .filter(|text| bundle.distilled().check_note(text).is_err())
+        .collect();
+    let share = refused.len() as f64 / split.validation.len().max(1) as f64;
+    println!(
+        "held-out notes refused: {share:.4} ({} of {}): {refused:?}",
+        refused.len(),
+        split.validation.len()
+    );
+    assert!(share <= MAX_REFUSED, "{share:.4} of real notes refused");
+}
+
+#[test]
+fn answers_called_high_are_right_for_new_writers() {
+    let bundle = Bundle::load(&default_model_dir()).expect("the default bundle loads");
+    let Some(new_writers) = &bundle.manifest().metrics.new_writers else {
+        panic!("the default bundle has no new-writer figures");
+    };
+    // the calibration bins are tenths of the top probability: the high bins are
+    // those from HIGH_FROM up
+    let first_high = (HIGH_FROM * 10.0).round() as usize;
+    let (right, count) = new_writers.calibration[first_high..]
+        .iter()
+        .fold((0.0, 0usize), |(right, count), bin| {
+            (right + bin.accuracy * bin.count as f64, count + bin.count)
+        });
+    let share = right / count.max(1) as f64;
+    println!(
+        "new writers: {count} answers called high, {share:.3} right ({} answers in all)",
+        new_writers.n
+    );
+    assert!(share >= MIN_HIGH_RIGHT, "high answers right {share:.3}");
+}
