@@ -165,42 +165,18 @@ mod tests {
         (&["serve"], "--canary-interval-secs"),
         (&["serve"], "--model-poll-secs"),
         (TRAIN, "--seed"),
-        (
-            &["train", "--data", "r.csv", "--out", "b"],
-            "--validation-fraction",
-        ),
-        (
-            &["train", "--data", "r.csv", "--out", "b"],
-            "--max-features",
-        ),
+        (TRAIN, "--validation-fraction"),
+        (TRAIN, "--max-features"),
         (TRAIN, "--epochs"),
-        (
-            &["train", "--data", "r.csv", "--out", "b"],
-            "--learning-rate",
-        ),
-        (
-            &["train", "--data", "r.csv", "--out", "b"],
-            "--balance-power",
-        ),
+        (TRAIN, "--learning-rate"),
+        (TRAIN, "--balance-power"),
         (TRAIN, "--dropout"),
         (TRAIN, "--l2"),
-        (
-            &["train", "--data", "r.csv", "--out", "b"],
-            "--margin-weight",
-        ),
-        (
-            &["train", "--data", "r.csv", "--out", "b"],
-            "--distillation-share",
-        ),
-        (
-            &["train", "--data", "r.csv", "--out", "b"],
-            "--distillation-temperature",
-        ),
+        (TRAIN, "--margin-weight"),
+        (TRAIN, "--distillation-share"),
+        (TRAIN, "--distillation-temperature"),
         (SPLIT, "--seed"),
-        (
-            &["split", "--data", "r.csv", "--out", "b"],
-            "--validation-fraction",
-        ),
+        (SPLIT, "--validation-fraction"),
         (&["healthcheck"], "--timeout-secs"),
     ];
 
