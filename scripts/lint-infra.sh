@@ -54,6 +54,7 @@ trap 'rm -f "$user_data"' EXIT
 # $${ is a literal ${.
 sed -e 's/\$\${/${/g' -e 's/\${\([a-z_]*\)}/TEMPLATE_\1/g' terraform/user_data.sh.tftpl >"$user_data"
 shellcheck scripts/deploy-lib.sh scripts/deploy.sh scripts/rollback.sh scripts/test-deploy.sh \
+    scripts/container-lib.sh scripts/test-image.sh \
     scripts/lint-infra.sh
 shellcheck --shell=bash "$user_data"
 
