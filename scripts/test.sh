@@ -46,4 +46,7 @@ E2E_SERVER_BIN=target/debug/vinovoyant scripts/e2e.sh
 step "container image quick check (runtime stage around the debug binary and target/site)"
 scripts/test-image.sh
 
+step "release and disaster-recovery rehearsal against moto (deploy.sh, rollback.sh, backup, restore)"
+scripts/rehearse-release.sh
+
 step "all checks passed"
