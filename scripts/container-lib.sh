@@ -2,8 +2,8 @@
 # Shared by scripts/test-image.sh and scripts/build-image.sh (sourced, not run):
 # podman on a machine with no Docker daemon and no reachable registry.
 #
-#   container_tools   installs podman, runc and debootstrap with apt when one is
-#                     missing, and points podman at target/image/containers.conf
+#   container_tools   installs podman, runc, debootstrap, curl and binutils with
+#                     apt when one is missing, and points podman at target/image/containers.conf
 #                     (runc, cgroupfs, no default rlimits: crun and the default
 #                     ulimits fail on these machines; /etc is left alone)
 #   base_image        makes docker.io/library/debian:bookworm-slim locally with
@@ -22,12 +22,13 @@ clog() { printf '==> %s (%ss)\n' "$*" "$SECONDS" >&2; }
 
 container_tools() {
     local missing=() tool
-    for tool in podman runc debootstrap; do
+    for tool in podman runc debootstrap curl objcopy; do
         command -v "$tool" >/dev/null 2>&1 || missing+=("$tool")
     done
     if ((${#missing[@]})); then
         clog "installing ${missing[*]} (apt)"
-        local packages=(podman runc debootstrap uidmap fuse-overlayfs slirp4netns containernetworking-plugins)
+        local packages=(podman runc debootstrap uidmap fuse-overlayfs slirp4netns containernetworking-plugins
+            curl binutils)
         export DEBIAN_FRONTEND=noninteractive
         apt-get install -y -qq --no-install-recommends "${packages[@]}" >&2 \
             || { apt-get update -qq >&2 && apt-get install -y -qq --no-install-recommends "${packages[@]}" >&2; }

@@ -71,7 +71,7 @@ step() {
     printf '\n==> %s (%ss)\n' "$*" "$SECONDS"
     step_started=$(now_ms)
 }
-record() { TIMINGS+=("$(printf '%-66s %6ss' "$1" "$(secs $(($(now_ms) - step_started)))")"); }
+record() { TIMINGS+=("$(printf '%-60s %6ss' "$1" "$(secs $(($(now_ms) - step_started)))")"); }
 ok() { printf '  ok  %s\n' "$*"; }
 fail() {
     printf 'rehearse-release: FAIL: %s\n' "$*" >&2
@@ -398,12 +398,12 @@ dr_step() {
     started=$(now_ms)
     "$@" || fail "$label"
     elapsed=$(($(now_ms) - started))
-    DR+=("$(printf '%-66s %6ss' "$label" "$(secs "$elapsed")")")
+    DR+=("$(printf '%-60s %6ss' "$label" "$(secs "$elapsed")")")
     ok "$label ($(secs "$elapsed")s)"
 }
 dr_started=$(now_ms)
 step "(d) disaster recovery, as docs/operations.md has it"
-dr_step "1 vinovoyant backup --to $BACKUP" \
+dr_step "1 vinovoyant backup (store -> backup bucket, $BACKUP_REGION)" \
     "$BIN" backup --from "$STORE" --to "$BACKUP" --to-region "$BACKUP_REGION"
 checksums "$BACKUP" >"$STATE/sums-backup"
 cmp -s "$STATE/sums-before" "$STATE/sums-backup" || fail "the backup differs: $(diff "$STATE/sums-before" "$STATE/sums-backup")"
@@ -412,14 +412,14 @@ ok "backup: $objects objects, every SHA-256 equal to the store's"
 delete_prefix() {
     q s3 rm --recursive --quiet "$STORE/" && [[ -z "$(checksums "$STORE")" ]]
 }
-dr_step "2 disaster: the production prefix deleted (aws s3 rm --recursive)" delete_prefix
+dr_step "2 disaster: production prefix deleted (aws s3 rm)" delete_prefix
 if "$BIN" models list --store "$STORE" >/dev/null 2>&1 && [[ -n "$("$BIN" models list --store "$STORE" --json | grep -o "$version" || true)" ]]; then
     fail "the store still lists $version after the deletion"
 fi
 
 dr_step "3 vinovoyant models verify --store \$BACKUP" \
     "$BIN" models verify --store "$BACKUP"
-dr_step "4 vinovoyant restore --from \$BACKUP --to \$STORE" \
+dr_step "4 vinovoyant restore (backup bucket -> store)" \
     "$BIN" restore --from "$BACKUP" --from-region "$BACKUP_REGION" --to "$STORE"
 checksums "$STORE" >"$STATE/sums-after"
 cmp -s "$STATE/sums-before" "$STATE/sums-after" || fail "the restored store differs: $(diff "$STATE/sums-before" "$STATE/sums-after")"
@@ -427,7 +427,7 @@ ok "restored: $objects objects, every SHA-256 equal to the store before the disa
 verify_and_list() {
     "$BIN" models verify --store "$STORE" && "$BIN" models list --store "$STORE" --json | grep -q "$version"
 }
-dr_step "5 vinovoyant models verify && models list" verify_and_list
+dr_step "5 vinovoyant models verify; models list" verify_and_list
 
 serve_restored() {
     local started=$SECONDS health=""
@@ -449,12 +449,12 @@ serve_restored() {
     [[ "$answer" == *"\"model_version\":\"$version\""* && "$answer" == *'"country":"Spain"'* ]] || return 1
     kill -TERM "${pids[-1]}" && wait "${pids[-1]}"
 }
-dr_step "6 vinovoyant serve --model \$STORE?channel=prod: ok, $version" serve_restored
+dr_step "6 vinovoyant serve ?channel=prod: /health ok, $version" serve_restored
 refresh_live() {
     aws --region "$AWS_REGION" autoscaling start-instance-refresh --auto-scaling-group-name "$DEPLOY_NAME-green" \
         --preferences '{"MinHealthyPercentage":100,"MaxHealthyPercentage":200}' --query InstanceRefreshId --output text >/dev/null
 }
-dr_step "7 instance refresh of the live colour (dry run: emulator gap)" refresh_live
+dr_step "7 instance refresh of the live colour (dry run)" refresh_live
 dr_total_ms=$(($(now_ms) - dr_started))
 record "(d) disaster recovery, steps 1-7"
 
@@ -464,7 +464,7 @@ printf '\n==> rehearsal timings (waits shortened: DEPLOY_WATCH_SECS=%s, DEPLOY_P
 printf '  %s\n' "${TIMINGS[@]}"
 printf '\n==> disaster recovery against the 1 h RTO (3600 s)\n'
 printf '  %s\n' "${DR[@]}"
-printf '  %-66s %6ss = %s %% of the RTO\n' "total" "$(secs "$dr_total_ms")" \
+printf '  %-60s %6ss = %s %% of the RTO\n' "total" "$(secs "$dr_total_ms")" \
     "$(awk -v t="$dr_total_ms" 'BEGIN { printf "%.2f", t / 36000 }')"
 ((dr_total_ms < 3600000)) || fail "the restore took longer than the 1 h RTO"
 printf '\n==> emulator gaps (those calls were dry runs)\n'
