@@ -32,18 +32,22 @@
 # Settings (environment):
 #   REHEARSAL_BIN    vinovoyant binary for (d) (default target/debug/vinovoyant)
 #   REHEARSAL_PORT   moto's port on 127.0.0.1 (default 30500)
-#   REHEARSAL_VENV   virtualenv of moto and the AWS CLI
-#                    (default ~/.cache/vinovoyant/rehearsal-venv, kept between
-#                    clones; reinstalled when scripts/rehearsal-requirements.txt
-#                    changes)
+#   VINOVOYANT_S3_VENV  moto's virtualenv, shared with scripts/s3-server.sh
+#                       and its pinned moto (default ~/.cache/vinovoyant/s3-venv;
+#                       installed only when missing, as s3-server.sh would)
+#   REHEARSAL_CLI_VENV  the AWS CLI's own virtualenv (awscli pins botocore, so
+#                       it stays out of moto's; default
+#                       ~/.cache/vinovoyant/awscli-venv)
+# Both live outside the clone so a warm CI machine installs nothing.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 repo_root="$PWD"
 
 BIN="${REHEARSAL_BIN:-target/debug/vinovoyant}"
 PORT="${REHEARSAL_PORT:-30500}"
-VENV="${REHEARSAL_VENV:-$HOME/.cache/vinovoyant/rehearsal-venv}"
-REQUIREMENTS="scripts/rehearsal-requirements.txt"
+MOTO_VENV="${VINOVOYANT_S3_VENV:-$HOME/.cache/vinovoyant/s3-venv}"
+CLI_VENV="${REHEARSAL_CLI_VENV:-$HOME/.cache/vinovoyant/awscli-venv}"
+AWSCLI_VERSION="1.45.11"
 STATE="$repo_root/target/rehearsal"
 ENDPOINT="http://127.0.0.1:$PORT"
 SERVE_PORT=$((PORT + 1))
@@ -90,15 +94,19 @@ grep -qF 'name       = "${var.project}-${var.environment}"' terraform/main.tf ||
 grep -qF '"${local.name}-${each.key}"' terraform/alb.tf || fail "terraform/alb.tf: target groups are no longer <name>-<colour>"
 
 # --- tools ---------------------------------------------------------------------
-step "moto and the AWS CLI ($VENV)"
-if ! cmp -s "$REQUIREMENTS" "$VENV/requirements.txt" 2>/dev/null; then
-    printf '  installing %s\n' "$(grep -v '^#' "$REQUIREMENTS" | paste -sd' ' -)"
-    rm -rf "$VENV"
-    python3 -m venv "$VENV"
-    "$VENV/bin/pip" install --quiet --disable-pip-version-check -r "$REQUIREMENTS"
-    cp "$REQUIREMENTS" "$VENV/requirements.txt"
+step "moto ($MOTO_VENV) and the AWS CLI ($CLI_VENV)"
+moto_version="$(sed -n 's/^MOTO_VERSION="\(.*\)"$/\1/p' scripts/s3-server.sh)"
+if ! "$MOTO_VENV/bin/python" -c "import sys, moto, flask; sys.exit(moto.__version__ != '$moto_version')" 2>/dev/null; then
+    printf '  installing moto[server] %s into %s (as scripts/s3-server.sh does)\n' "$moto_version" "$MOTO_VENV"
+    python3 -m venv "$MOTO_VENV"
+    "$MOTO_VENV/bin/pip" install --quiet --disable-pip-version-check "moto[server]==$moto_version"
 fi
-PY="$VENV/bin/python"
+if [[ "$("$CLI_VENV/bin/aws" --version 2>&1 | cut -d' ' -f1)" != "aws-cli/$AWSCLI_VERSION" ]]; then
+    printf '  installing awscli %s into %s\n' "$AWSCLI_VERSION" "$CLI_VENV"
+    python3 -m venv "$CLI_VENV"
+    "$CLI_VENV/bin/pip" install --quiet --disable-pip-version-check "awscli==$AWSCLI_VERSION"
+fi
+PY="$MOTO_VENV/bin/python"
 
 rm -rf "$STATE"
 mkdir -p "$STATE/bin"
@@ -128,7 +136,7 @@ case " \$* " in
     exit 0
     ;;
 esac
-exec "$VENV/bin/aws" --endpoint-url "\$REHEARSAL_ENDPOINT" "\$@"
+exec "$CLI_VENV/bin/aws" --endpoint-url "\$REHEARSAL_ENDPOINT" "\$@"
 EOF
 chmod +x "$STATE/bin/aws"
 export PATH="$STATE/bin:$PATH"
@@ -148,7 +156,7 @@ trap cleanup EXIT
 step "moto on $ENDPOINT"
 "$PY" -c "import socket; s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind(('127.0.0.1', $PORT))" 2>/dev/null \
     || fail "port $PORT on 127.0.0.1 is taken (set REHEARSAL_PORT)"
-"$VENV/bin/moto_server" -H 127.0.0.1 -p "$PORT" >"$STATE/moto.log" 2>&1 &
+"$MOTO_VENV/bin/moto_server" -H 127.0.0.1 -p "$PORT" >"$STATE/moto.log" 2>&1 &
 pids+=($!)
 for _ in $(seq 1 100); do
     "$PY" -c "import urllib.request as u; u.urlopen('$ENDPOINT/moto-api/', timeout=1)" 2>/dev/null && break
