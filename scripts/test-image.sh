@@ -59,6 +59,10 @@ cleanup() {
 trap cleanup EXIT
 cleanup
 
+# Earlier runs' images, removed once replaced so repeated runs do not pile up.
+image_id() { podman image inspect --format '{{.Id}}' "$1" 2>/dev/null || true; }
+old_ids=("$(image_id "$IMAGE")" "$(image_id "$ARTIFACTS_IMAGE")")
+
 clog "artifacts image from $SERVER_BIN and $SITE_DIR"
 context="$CONTAINER_STATE/artifacts"
 rm -rf "$context"
@@ -81,6 +85,12 @@ build_started=$SECONDS
 podman build --quiet --pull=never --format docker --target runtime \
     --build-arg ARTIFACTS="$ARTIFACTS_IMAGE" -f Dockerfile -t "$IMAGE" . >/dev/null
 build_secs=$((SECONDS - build_started))
+rm -rf "$context"
+for id in "${old_ids[@]}"; do
+    if [[ -n "$id" && "$id" != "$(image_id "$IMAGE")" && "$id" != "$(image_id "$ARTIFACTS_IMAGE")" ]]; then
+        podman rmi --force "$id" >/dev/null 2>&1 || true
+    fi
+done
 size_bytes="$(podman image inspect --format '{{.Size}}' "$IMAGE")"
 printf '  image %s: %d MB (runtime stage built in %ds)\n' "$IMAGE" "$((size_bytes / 1000000))" "$build_secs"
 
