@@ -27,7 +27,10 @@
 #
 # Calls the emulator lacks are answered by the `aws` wrapper as a dry run
 # (printed, with a made-up answer) and listed at the end: moto 5.1.22 has no
-# instance refresh (start-instance-refresh, describe-instance-refreshes).
+# instance refresh (start-instance-refresh, describe-instance-refreshes). Other
+# differences: moto's DescribeAlarms ignores StateValue beside AlarmNames (the
+# deploy scripts filter the state in their query too), it evaluates no alarm
+# (states are set here by hand) and probes no target (all read healthy).
 #
 # Settings (environment):
 #   REHEARSAL_BIN    vinovoyant binary for (d) (default target/debug/vinovoyant)
