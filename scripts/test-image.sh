@@ -20,6 +20,8 @@
 #                      `cargo test` builds; its debug info is stripped first)
 #   IMAGE_SITE_DIR     built site (default target/site, from scripts/build-site.sh)
 #   IMAGE_TEST_PORT    port the container listens on, on 127.0.0.1 (default 30480)
+#   IMAGE_TEST_IMAGE   run the checks on this image instead of building one
+#                      (e.g. scripts/build-image.sh's localhost/vinovoyant:<commit>)
 # Needs root (podman, apt), curl, objcopy; installs podman, runc and
 # debootstrap when missing and makes the Debian base image once (container-lib.sh).
 set -euo pipefail
@@ -46,12 +48,13 @@ fail() {
 }
 pass() { printf '  ok  %s\n' "$*"; }
 
-[[ -x "$SERVER_BIN" ]] || fail "no server binary at $SERVER_BIN (cargo test builds it; or set IMAGE_SERVER_BIN)"
-[[ -f "$SITE_DIR/pkg/vinovoyant.js" ]] || fail "no built site in $SITE_DIR (scripts/build-site.sh; or set IMAGE_SITE_DIR)"
-[[ -f /etc/ssl/certs/ca-certificates.crt ]] || fail "no CA bundle at /etc/ssl/certs/ca-certificates.crt (apt-get install ca-certificates)"
+if [[ -z "${IMAGE_TEST_IMAGE:-}" ]]; then
+    [[ -x "$SERVER_BIN" ]] || fail "no server binary at $SERVER_BIN (cargo test builds it; or set IMAGE_SERVER_BIN)"
+    [[ -f "$SITE_DIR/pkg/vinovoyant.js" ]] || fail "no built site in $SITE_DIR (scripts/build-site.sh; or set IMAGE_SITE_DIR)"
+    [[ -f /etc/ssl/certs/ca-certificates.crt ]] || fail "no CA bundle at /etc/ssl/certs/ca-certificates.crt (apt-get install ca-certificates)"
+fi
 
 container_tools
-base_image
 
 cleanup() {
     podman rm --force --time 0 "$CONTAINER" >/dev/null 2>&1 || true
@@ -59,40 +62,50 @@ cleanup() {
 trap cleanup EXIT
 cleanup
 
-# Earlier runs' images, removed once replaced so repeated runs do not pile up.
 image_id() { podman image inspect --format '{{.Id}}' "$1" 2>/dev/null || true; }
-old_ids=("$(image_id "$IMAGE")" "$(image_id "$ARTIFACTS_IMAGE")")
 
-clog "artifacts image from $SERVER_BIN and $SITE_DIR"
-context="$CONTAINER_STATE/artifacts"
-rm -rf "$context"
-mkdir -p "$context"
-# The debug binary is ~170 MB, nearly all debug info; the code is unchanged.
-objcopy --strip-debug "$SERVER_BIN" "$context/vinovoyant"
-cp -R "$SITE_DIR" "$context/site"
-cp /etc/ssl/certs/ca-certificates.crt "$context/ca-certificates.crt"
-cat >"$context/Containerfile" <<'EOF'
-FROM scratch
-COPY vinovoyant /out/vinovoyant
-COPY site /out/site
-COPY ca-certificates.crt /etc/ssl/certs/ca-certificates.crt
-EOF
-podman build --quiet --pull=never -f "$context/Containerfile" -t "$ARTIFACTS_IMAGE" "$context" >/dev/null
+# Builds IMAGE: the Dockerfile's runtime stage around SERVER_BIN and SITE_DIR.
+build_quick_image() {
+    # Earlier runs' images, removed once replaced so repeated runs do not pile up.
+    local old_ids context id started
+    old_ids=("$(image_id "$IMAGE")" "$(image_id "$ARTIFACTS_IMAGE")")
+    clog "artifacts image from $SERVER_BIN and $SITE_DIR"
+    context="$CONTAINER_STATE/artifacts"
+    rm -rf "$context"
+    mkdir -p "$context"
+    # The debug binary is ~170 MB, nearly all debug info; the code is unchanged.
+    objcopy --strip-debug "$SERVER_BIN" "$context/vinovoyant"
+    cp -R "$SITE_DIR" "$context/site"
+    cp /etc/ssl/certs/ca-certificates.crt "$context/ca-certificates.crt"
+    printf '%s\n' 'FROM scratch' 'COPY vinovoyant /out/vinovoyant' 'COPY site /out/site' \
+        'COPY ca-certificates.crt /etc/ssl/certs/ca-certificates.crt' >"$context/Containerfile"
+    podman build --quiet --pull=never -f "$context/Containerfile" -t "$ARTIFACTS_IMAGE" "$context" >/dev/null
 
-clog "runtime stage of Dockerfile (ARTIFACTS=$ARTIFACTS_IMAGE)"
-build_started=$SECONDS
-# Docker format: OCI images have no HEALTHCHECK.
-podman build --quiet --pull=never --format docker --target runtime \
-    --build-arg ARTIFACTS="$ARTIFACTS_IMAGE" -f Dockerfile -t "$IMAGE" . >/dev/null
-build_secs=$((SECONDS - build_started))
-rm -rf "$context"
-for id in "${old_ids[@]}"; do
-    if [[ -n "$id" && "$id" != "$(image_id "$IMAGE")" && "$id" != "$(image_id "$ARTIFACTS_IMAGE")" ]]; then
-        podman rmi --force "$id" >/dev/null 2>&1 || true
-    fi
-done
+    clog "runtime stage of Dockerfile (ARTIFACTS=$ARTIFACTS_IMAGE)"
+    started=$SECONDS
+    # Docker format: OCI images have no HEALTHCHECK.
+    podman build --quiet --pull=never --format docker --target runtime \
+        --build-arg ARTIFACTS="$ARTIFACTS_IMAGE" -f Dockerfile -t "$IMAGE" . >/dev/null
+    build_secs=$((SECONDS - started))
+    rm -rf "$context"
+    for id in "${old_ids[@]}"; do
+        if [[ -n "$id" && "$id" != "$(image_id "$IMAGE")" && "$id" != "$(image_id "$ARTIFACTS_IMAGE")" ]]; then
+            podman rmi --force "$id" >/dev/null 2>&1 || true
+        fi
+    done
+}
+
+build_secs=0
+if [[ -n "${IMAGE_TEST_IMAGE:-}" ]]; then
+    IMAGE="$IMAGE_TEST_IMAGE"
+    podman image exists "$IMAGE" || fail "no image $IMAGE"
+else
+    base_image
+    build_quick_image
+fi
 size_bytes="$(podman image inspect --format '{{.Size}}' "$IMAGE")"
-printf '  image %s: %d MB (runtime stage built in %ds)\n' "$IMAGE" "$((size_bytes / 1000000))" "$build_secs"
+printf '  image %s: %d MB%s\n' "$IMAGE" "$((size_bytes / 1000000))" \
+    "$([[ -n "${IMAGE_TEST_IMAGE:-}" ]] || printf ' (runtime stage built in %ds)' "$build_secs")"
 
 healthcheck="$(podman image inspect --format '{{json .Config.Healthcheck.Test}}' "$IMAGE")"
 [[ "$healthcheck" == *'"/app/vinovoyant","healthcheck"'* ]] || fail "the image has no HEALTHCHECK running vinovoyant healthcheck: $healthcheck"
