@@ -68,6 +68,8 @@ BAD_IMAGE="123456789012.dkr.ecr.eu-north-1.amazonaws.com/vinovoyant-prod:0000003
 
 # Short waits for the rehearsal; production keeps deploy.sh's defaults.
 export DEPLOY_WATCH_SECS=3 DEPLOY_POLL_SECS=1 DEPLOY_HEALTH_TIMEOUT_SECS=60 DEPLOY_REFRESH_TIMEOUT_SECS=60
+# The production steps (10 50 100) are what is rehearsed.
+unset DEPLOY_STEPS DRY_RUN
 
 declare -a TIMINGS=()
 # Milliseconds since the epoch; "<s>.<tenths>" of a span of them.
