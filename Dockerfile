@@ -1,15 +1,25 @@
 # syntax=docker/dockerfile:1.7
 #
-# VinoVoyant container image: three stages.
+# VinoVoyant container image: three stages, and a seam.
 #
 #   web-tools  npm ci in end2end/ for npm binaryen's wasm-opt (the only wasm-opt
 #              that produces a module browsers accept; see scripts/build-site.sh)
 #   builder    Rust with the wasm32 target and wasm-bindgen-cli: the site
-#              (scripts/build-site.sh) and the release server binary
+#              (scripts/build-site.sh) and the release server binary, in /out,
+#              and the CA bundle
+#   artifacts  the image the runtime stage copies /out and the CA bundle from:
+#              the builder stage unless ARTIFACTS names another image
 #   runtime    Debian slim with the binary, target/site and the default model
 #              bundle in models/, run as an unprivileged user
 #
-# Build:  docker build -t vinovoyant .
+# ARTIFACTS lets scripts/test-image.sh build the same runtime stage around a
+# binary and site built on the host (an image holding /out/vinovoyant,
+# /out/site and /etc/ssl/certs/ca-certificates.crt), without the builder.
+# scripts/build-image.sh builds the whole chain with podman, which does not
+# resolve a stage name given through ARG: it builds --target builder first and
+# passes that image as ARTIFACTS. BuildKit needs neither step.
+#
+# Build:  docker build -t vinovoyant .        (or scripts/build-image.sh)
 # Run:    docker run -p 8080:8080 vinovoyant
 #         docker run -p 9000:9000 -e LEPTOS_SITE_ADDR=0.0.0.0:9000 vinovoyant
 #         (or build with --build-arg PORT=9000 to change the default)
@@ -17,6 +27,7 @@
 ARG RUST_VERSION=1.95.0
 ARG NODE_VERSION=20.20.2
 ARG DEBIAN_RELEASE=bookworm
+ARG ARTIFACTS=builder
 
 FROM node:${NODE_VERSION}-${DEBIAN_RELEASE}-slim AS web-tools
 WORKDIR /src/end2end
@@ -48,17 +59,20 @@ RUN --mount=type=cache,target=/usr/local/cargo/registry \
     && cp target/release/vinovoyant /out/vinovoyant \
     && cp -R target/site /out/site
 
+# hadolint ignore=DL3006
+FROM ${ARTIFACTS} AS artifacts
+
 FROM debian:${DEBIAN_RELEASE}-slim AS runtime
 ARG PORT=8080
 # The model store on S3 is reached over HTTPS: the CA bundle comes from the
 # builder (same Debian release) rather than from apt, to keep the image small.
-COPY --from=builder /etc/ssl/certs/ca-certificates.crt /etc/ssl/certs/ca-certificates.crt
+COPY --from=artifacts /etc/ssl/certs/ca-certificates.crt /etc/ssl/certs/ca-certificates.crt
 RUN groupadd --system --gid 10001 vinovoyant \
     && useradd --system --uid 10001 --gid vinovoyant --no-create-home \
         --home-dir /app --shell /usr/sbin/nologin vinovoyant
 WORKDIR /app
-COPY --from=builder --chown=root:root /out/vinovoyant /app/vinovoyant
-COPY --from=builder --chown=root:root /out/site /app/site
+COPY --from=artifacts --chown=root:root /out/vinovoyant /app/vinovoyant
+COPY --from=artifacts --chown=root:root /out/site /app/site
 COPY --chown=root:root models /app/models
 # Files stay owned by root and read-only to the service user; it writes nothing
 # but standard output.

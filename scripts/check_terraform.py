@@ -1,6 +1,7 @@
 """Parses every terraform/*.tf file with python-hcl2 and checks that the stack
 says what issue 7 and the rest of the repository rely on: the health check and
-scaling numbers, the S3 protections, the alarm thresholds, the alarm names the
+scaling numbers, the mixed instances policy of issue 23 (on-demand base, Spot
+above it, capacity-optimized over one size of instance types), the S3 protections, the alarm thresholds, the alarm names the
 deploy scripts watch, the metric names the server writes, documented variables
 and outputs, and a reason next to every checkov skip.
 
@@ -75,6 +76,63 @@ def resolve(value, variables: dict):
     return value
 
 
+# vCPUs and GiB of the instance types a group may mix (add a type here to use it).
+INSTANCE_SIZES = {
+    "t2.medium": (2, 4), "t3.medium": (2, 4), "t3a.medium": (2, 4),
+    "c5.large": (2, 4), "c5a.large": (2, 4), "c6i.large": (2, 4), "c6a.large": (2, 4), "c7i.large": (2, 4),
+    "t3.large": (2, 8), "t3a.large": (2, 8), "m5.large": (2, 8), "m5a.large": (2, 8), "m6i.large": (2, 8),
+    "m6a.large": (2, 8), "m7i.large": (2, 8),
+}
+
+
+def check_mixed_instances(group: dict, resources: dict, variables: dict, text: str, attr) -> None:
+    """The cost plan of issue 23: an on-demand base equal to the minimum, Spot
+    above it, capacity-optimized over two or more types of one size, capacity
+    rebalancing, and spot_enabled = false making every instance on-demand."""
+    expect("launch_template" not in group, "Auto Scaling group has a launch_template beside its mixed_instances_policy")
+    mixed = one(group.get("mixed_instances_policy"))
+    expect(isinstance(mixed, dict), "Auto Scaling group has no mixed_instances_policy")
+    if not isinstance(mixed, dict):
+        return
+    spot_default = resolve("${var.spot_enabled}", variables)
+    expect(spot_default is True, "variable spot_enabled does not default to true")
+    expect(one(group.get("capacity_rebalance")) == "${var.spot_enabled}", "capacity_rebalance is not var.spot_enabled")
+
+    distribution = one(mixed.get("instances_distribution")) or {}
+    base = one(distribution.get("on_demand_base_capacity"))
+    expect(base == one(group.get("min_size")), f"on-demand base ({base}) is not the group's min_size ({one(group.get('min_size'))})")
+    expect(resolve(base, variables) == attr(group, "min_size") == 2, "on-demand base does not resolve to the minimum, 2")
+    above = str(one(distribution.get("on_demand_percentage_above_base_capacity")))
+    match = re.fullmatch(r"\$\{var\.spot_enabled \? (\d+) : (\d+)\}", above)
+    expect(bool(match), f"on_demand_percentage_above_base_capacity is not 'var.spot_enabled ? 0 : 100': {above}")
+    if match:
+        expect(match.groups() == ("0", "100"), f"on-demand share above the base is {match.group(1)} % with Spot and {match.group(2)} % without, expected 0 and 100")
+    expect(one(distribution.get("spot_allocation_strategy")) == "capacity-optimized", "Spot allocation is not capacity-optimized")
+    expect(one(distribution.get("on_demand_allocation_strategy")) == "prioritized", "on-demand allocation is not prioritized (instance_type first)")
+
+    template = one(mixed.get("launch_template")) or {}
+    spec = one(template.get("launch_template_specification")) or {}
+    expect("aws_launch_template.app[each.key]" in str(one(spec.get("launch_template_id"))), "mixed_instances_policy does not use the colour's launch template")
+    overrides = [block.get("override") for block in (template.get("dynamic") or []) if isinstance(block, dict) and "override" in block]
+    expect(len(overrides) == 1, "mixed_instances_policy has no dynamic override block")
+    if overrides:
+        expect(one(overrides[0].get("for_each")) == "${local.instance_types}", "overrides do not iterate over local.instance_types")
+        expect(one((one(overrides[0].get("content")) or {}).get("instance_type")) == "${override.value}", "override does not set instance_type")
+    expect(
+        re.search(r"instance_types\s*=\s*distinct\(concat\(\[var\.instance_type\],\s*var\.spot_instance_types\)\)", text) is not None,
+        "local.instance_types is not distinct(concat([var.instance_type], var.spot_instance_types))",
+    )
+    extra = resolve("${var.spot_instance_types}", variables) or []
+    extra = [extra] if isinstance(extra, str) else list(extra)  # one() unwraps a one-element list
+    types = list(dict.fromkeys([resolve("${var.instance_type}", variables)] + extra))
+    expect(len(types) >= 2, f"the groups can use only {types}: Spot needs two or more instance types")
+    unknown = [t for t in types if t not in INSTANCE_SIZES]
+    expect(not unknown, f"instance types of unknown size {unknown}: add them to INSTANCE_SIZES")
+    sizes = {INSTANCE_SIZES[t] for t in types if t in INSTANCE_SIZES}
+    expect(len(sizes) <= 1, f"instance types {types} are not all one size: {sorted(sizes)}")
+    expect("validation" in variables.get("spot_instance_types", {}), "variable spot_instance_types has no validation")
+
+
 def main() -> int:
     resources, data, variables, outputs, text = load()
     if failures:
@@ -126,6 +184,8 @@ def main() -> int:
     group = res("aws_autoscaling_group.app")
     for key, wanted in {"min_size": 2, "max_size": 10, "desired_capacity": 2, "health_check_type": "ELB", "health_check_grace_period": 300}.items():
         expect(attr(group, key) == wanted, f"Auto Scaling group {key} is not {wanted}")
+    check_mixed_instances(group, resources, variables, text, attr)
+
     policy = res("aws_autoscaling_policy.cpu")
     expect(attr(policy, "target_tracking_configuration", "target_value") == 70, "target tracking is not at 70 % CPU")
 

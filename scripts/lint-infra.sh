@@ -7,7 +7,8 @@
 #                checks the numbers and names the issue and the scripts rely on
 #   checkov      terraform/, 0 failed checks (each skip has its reason beside it)
 #   actionlint   .github/workflows, with shellcheck on every run: block
-#   ShellCheck   the deploy scripts, this script and the rendered EC2 user data
+#   ShellCheck   the deploy, image and rehearsal scripts, this script and the
+#                rendered EC2 user data
 #   terraform fmt -check, when terraform is installed (it is optional)
 #   scripts/test-deploy.sh, the deploy and rollback dry-run tests
 #
@@ -54,6 +55,7 @@ trap 'rm -f "$user_data"' EXIT
 # $${ is a literal ${.
 sed -e 's/\$\${/${/g' -e 's/\${\([a-z_]*\)}/TEMPLATE_\1/g' terraform/user_data.sh.tftpl >"$user_data"
 shellcheck scripts/deploy-lib.sh scripts/deploy.sh scripts/rollback.sh scripts/test-deploy.sh \
+    scripts/container-lib.sh scripts/test-image.sh scripts/build-image.sh scripts/rehearse-release.sh \
     scripts/lint-infra.sh
 shellcheck --shell=bash "$user_data"
 

@@ -2,7 +2,10 @@
 # Every check CI runs, in order: tools, formatting, lints (native and wasm32),
 # unit and integration tests, the model core on wasm32 (golden vectors), the
 # infrastructure lint (scripts/lint-infra.sh), the site build, and the browser
-# end-to-end tests against the debug server binary that `cargo test` built.
+# end-to-end tests against the debug server binary that `cargo test` built, the
+# container image's quick check (scripts/test-image.sh: the Dockerfile's runtime
+# stage around that binary and site, run with podman), and the blue-green
+# release and disaster-recovery rehearsal against moto (scripts/rehearse-release.sh).
 # Tests that need the real review data read ../shared/data/wine_reviews.csv and
 # say so when it is absent. The S3 tests run against moto, started here on
 # 127.0.0.1 (scripts/s3-server.sh) and stopped on exit.
@@ -39,5 +42,11 @@ scripts/lint-infra.sh
 
 step "site build and browser end-to-end tests (on the debug server cargo test built)"
 E2E_SERVER_BIN=target/debug/vinovoyant scripts/e2e.sh
+
+step "container image quick check (runtime stage around the debug binary and target/site)"
+scripts/test-image.sh
+
+step "release and disaster-recovery rehearsal against moto (deploy.sh, rollback.sh, backup, restore)"
+scripts/rehearse-release.sh
 
 step "all checks passed"

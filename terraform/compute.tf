@@ -193,6 +193,10 @@ resource "aws_launch_template" "app" {
   }
 }
 
+locals {
+  instance_types = distinct(concat([var.instance_type], var.spot_instance_types))
+}
+
 resource "aws_autoscaling_group" "app" {
   for_each = local.colours
 
@@ -212,9 +216,35 @@ resource "aws_autoscaling_group" "app" {
     "GroupTotalInstances",
   ]
 
-  launch_template {
-    id      = aws_launch_template.app[each.key].id
-    version = aws_launch_template.app[each.key].latest_version
+  # The cost plan: an on-demand base as large as the group's minimum (the
+  # always-on instances a Savings Plan or Reserved Instances cover), Spot for
+  # every instance above it, spread over instance pools of the same size by
+  # capacity-optimized allocation, and replaced ahead of interruption notices
+  # (capacity rebalancing). spot_enabled = false makes every instance on-demand.
+  capacity_rebalance = var.spot_enabled
+
+  mixed_instances_policy {
+    instances_distribution {
+      on_demand_allocation_strategy            = "prioritized"
+      on_demand_base_capacity                  = var.asg_min_size
+      on_demand_percentage_above_base_capacity = var.spot_enabled ? 0 : 100
+      spot_allocation_strategy                 = "capacity-optimized"
+    }
+
+    launch_template {
+      launch_template_specification {
+        launch_template_id = aws_launch_template.app[each.key].id
+        version            = aws_launch_template.app[each.key].latest_version
+      }
+
+      # instance_type first: on-demand instances take the types in this order.
+      dynamic "override" {
+        for_each = local.instance_types
+        content {
+          instance_type = override.value
+        }
+      }
+    }
   }
 
   # A launch template change made by Terraform (a new AMI, an instance type)

@@ -65,9 +65,26 @@ variable "app_port" {
 }
 
 variable "instance_type" {
-  description = "EC2 instance type of both colours."
+  description = "EC2 instance type of both colours: the on-demand base runs on it, Spot above the base on it or on spot_instance_types."
   type        = string
   default     = "t3.medium"
+}
+
+variable "spot_enabled" {
+  description = "Run the instances above each group's on-demand base (asg_min_size) on Spot, capacity-optimized over instance_type and spot_instance_types, with capacity rebalancing. false: every instance on-demand."
+  type        = bool
+  default     = true
+}
+
+variable "spot_instance_types" {
+  description = "Instance types the groups may launch besides instance_type, all of its size (2 vCPU, 4 GiB for t3.medium): more Spot pools for capacity-optimized allocation to choose from."
+  type        = list(string)
+  default     = ["t3a.medium"]
+
+  validation {
+    condition     = length(var.spot_instance_types) >= 1
+    error_message = "Name at least one more instance type of instance_type's size: Spot needs two or more pools."
+  }
 }
 
 variable "asg_min_size" {
