@@ -46,7 +46,10 @@ async fn a_posted_note_is_escaped_in_the_page() {
         .send()
         .await
         .expect("request");
-    assert!(response.status().is_success(), "{}", response.status());
+    // The payload is answered (200) or refused as not a tasting note (422): either
+    // way the page shows the note back in its textarea.
+    let status = response.status().as_u16();
+    assert!(status == 200 || status == 422, "{status}");
     let page = response.text().await.expect("page");
     assert!(
         !page.contains("<meta http-equiv=\"refresh\""),
