@@ -177,6 +177,12 @@ def main() -> int:
     expect("aws_acm_certificate" in str(one(https.get("certificate_arn"))), "HTTPS listener has no ACM certificate")
     groups = one(https.get("default_action"))["forward"][0]["target_group"]
     expect(len(groups) == 2, "HTTPS listener does not forward to two weighted target groups")
+    # The operators' endpoints never answer through the load balancer.
+    private = res("aws_lb_listener_rule.operator_endpoints_private")
+    paths = attr(private, "condition", "path_pattern", "values") or []
+    for path in ("/metrics", "/health/details"):
+        expect(path in paths, f"the load balancer answers {path} from outside")
+    expect(attr(private, "action", "type") == "fixed-response", "operator endpoints are forwarded, not answered by the load balancer")
 
     # Instances and scaling.
     expect(attr(res("aws_launch_template.app"), "image_id") == "${data.aws_ami.al2023.id}", "launch template AMI is not the data source")

@@ -6,7 +6,8 @@ use vinovoyant_model::{Certainty, LabelScore};
 
 use crate::api::{PredictFailure, ServerAnswer};
 use crate::components::{
-    ConfidenceGauge, HighlightedNote, ProbabilityBars, highlight_segments, percent,
+    ConfidenceGauge, HighlightedNote, ProbabilityBars, highlight_segments, is_catch_all_province,
+    percent,
 };
 
 /// What the page says about the two models' top countries.
@@ -113,12 +114,16 @@ pub fn ServerPanel(
                 .as_ref()
                 .and_then(|answer| answer.provinces.first())
                 .map(|province| {
+                    if is_catch_all_province(&province.label) {
+                        return view! { <p class="province">"Province unclear"</p> }.into_any();
+                    }
                     view! {
                         <p class="province">
                             "Province: " <strong>{province.label.clone()}</strong> " ("
                             {percent(province.probability)} ")"
                         </p>
                     }
+                    .into_any()
                 })
         })
     };

@@ -11,8 +11,22 @@ pub const SHOWN_COUNTRIES: usize = 3;
 
 /// A probability as a whole percentage, e.g. `"72%"`.
 pub fn percent(probability: f32) -> String {
-    format!("{}%", (probability.clamp(0.0, 1.0) * 100.0).round() as u32)
+    // A whole 100 % (or 0 %) would claim certainty no model of words has.
+    match probability {
+        p if p > 0.995 => "> 99%".to_string(),
+        p if p < 0.005 => "< 1%".to_string(),
+        p => format!("{}%", (p * 100.0).round() as u32),
+    }
 }
+
+/// Whether `label` is one of the catch-all province classes (`Other`, `France
+/// Other`…) that gather a country's small provinces: no answer to show a person.
+pub fn is_catch_all_province(label: &str) -> bool {
+    label.eq_ignore_ascii_case("other") || label.ends_with(" Other")
+}
+
+/// Below this probability a country is not listed: "0 %" rows say nothing.
+pub const LISTED_FROM: f32 = 0.005;
 
 /// A non-negative number with one decimal, e.g. `"12.3"`, for SVG attributes.
 pub fn one_decimal(value: f32) -> String {
@@ -79,7 +93,14 @@ pub fn ProbabilityBars(
     palette: Signal<Vec<String>>,
 ) -> impl IntoView {
     let row = move |rank: usize| {
-        let score = move || ranking.with(|ranking| ranking.get(rank).cloned());
+        let score = move || {
+            ranking.with(|ranking| {
+                ranking
+                    .get(rank)
+                    .filter(|score| score.probability >= LISTED_FROM)
+                    .cloned()
+            })
+        };
         move || {
             score().map(|score| {
                 let width = one_decimal(score.probability.clamp(0.0, 1.0) * 100.0);
@@ -330,8 +351,18 @@ mod tests {
     fn percentages_are_whole_and_clamped() {
         assert_eq!(percent(0.724), "72%");
         assert_eq!(percent(0.995), "100%");
-        assert_eq!(percent(1.2), "100%");
-        assert_eq!(percent(-0.1), "0%");
+        assert_eq!(percent(0.9951), "> 99%");
+        assert_eq!(percent(1.2), "> 99%");
+        assert_eq!(percent(0.004), "< 1%");
+        assert_eq!(percent(-0.1), "< 1%");
+    }
+
+    #[test]
+    fn catch_all_provinces_are_recognised() {
+        assert!(is_catch_all_province("Other"));
+        assert!(is_catch_all_province("France Other"));
+        assert!(!is_catch_all_province("Piedmont"));
+        assert!(!is_catch_all_province("Otago"));
     }
 
     #[test]
