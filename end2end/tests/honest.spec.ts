@@ -87,14 +87,14 @@ test("both answers say their certainty in words, and the full model shows its ev
   await page.goto("/");
   await waitForQuickModel(page);
   await page.locator(description).fill(marlborough);
-  await expect(page.locator(instantCertainty)).toHaveText(/^\d+% · (likely|possibly|unsure)$/);
+  await expect(page.locator(instantCertainty)).toHaveText(/^(\d+|> 99|< 1)% · (likely|possibly|unsure)$/);
   await expect(page.locator(".instant .gauge-caption")).toHaveText(/likely|possibly|unsure/);
 
   const answered = page.waitForResponse((r) => r.url().endsWith("/_app/predict"));
   await page.locator(predict).click();
   expect((await answered).status()).toBe(200);
   await expect(page.locator(serverTop)).toHaveText("New Zealand");
-  await expect(page.locator(serverCertainty)).toHaveText(/^\d+% · (likely|possibly|unsure)$/);
+  await expect(page.locator(serverCertainty)).toHaveText(/^(\d+|> 99|< 1)% · (likely|possibly|unsure)$/);
 
   // the full model's words, each numbered, with a legend naming the countries
   await expect(page.locator(`${serverEvidence} mark`).first()).toBeVisible();
@@ -158,7 +158,7 @@ test.describe("without JavaScript", () => {
     ]);
     expect(answered?.status()).toBe(200);
     await expect(page.locator(serverTop)).toHaveText("New Zealand");
-    await expect(page.locator(serverCertainty)).toHaveText(/\d+% · (likely|possibly|unsure)/);
+    await expect(page.locator(serverCertainty)).toHaveText(/(\d+|> 99|< 1)% · (likely|possibly|unsure)/);
     await expect(page.locator(`${serverEvidence} mark`).first()).toBeVisible();
     await expect(page.locator(`${serverEvidence} [data-testid="legend"]`)).toContainText(
       "Marked words point to",
