@@ -3,7 +3,7 @@
 //! at most 1 % of the held-out reviews (with the lexicon the trainer builds), and answers called high certainty were
 //! right at least 85 % of the time for writers the model never read.
 
-use std::path::PathBuf;
+mod common;
 
 use vinovoyant_inference::{Bundle, default_model_dir};
 use vinovoyant_model::certainty::HIGH_FROM;
@@ -16,18 +16,9 @@ const MAX_REFUSED: f64 = 0.01;
 /// Least share of answers called high that must be right for new writers.
 const MIN_HIGH_RIGHT: f64 = 0.85;
 
-fn data_path() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/data/wine_reviews.csv")
-}
-
 #[test]
 fn real_held_out_notes_are_rarely_refused() {
-    let path = data_path();
-    let Ok(bytes) = std::fs::read(&path) else {
-        eprintln!(
-            "SKIPPED: the real review data is absent ({}); this check runs where it is",
-            path.display()
-        );
+    let Some(bytes) = common::real_data() else {
         return;
     };
     let bundle = Bundle::load(&default_model_dir()).expect("the default bundle loads");

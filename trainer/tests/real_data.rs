@@ -3,25 +3,16 @@
 //! split is rebuilt from the manifest's seed, and scoring it must reproduce the
 //! manifest's figures: the bundle, the data and the code agree.
 
-use std::path::PathBuf;
+mod common;
 
 use vinovoyant_inference::{Bundle, default_model_dir};
 use vinovoyant_trainer::data::read_reviews;
 use vinovoyant_trainer::evaluate::evaluate;
 use vinovoyant_trainer::split::stratified;
 
-fn data_path() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/data/wine_reviews.csv")
-}
-
 #[test]
 fn default_bundle_reproduces_its_validation_figures() {
-    let path = data_path();
-    let Ok(bytes) = std::fs::read(&path) else {
-        eprintln!(
-            "SKIPPED: the real review data is absent ({}); this check runs where it is",
-            path.display()
-        );
+    let Some(bytes) = common::real_data() else {
         return;
     };
     let bundle = Bundle::load(&default_model_dir()).expect("the default bundle loads");
@@ -31,7 +22,7 @@ fn default_bundle_reproduces_its_validation_figures() {
         dataset.sha256,
         manifest.training_data.sha256,
         "the default bundle was trained on other data than {}",
-        path.display()
+        common::data_path().display()
     );
     assert_eq!(dataset.rows, manifest.training_data.rows);
     let split = stratified(
