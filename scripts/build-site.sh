@@ -1,14 +1,19 @@
 #!/usr/bin/env bash
 # Builds the browser half of the site into target/site, without cargo-leptos:
 #
-#   target/site/pkg/vinovoyant.js        wasm-bindgen's JS glue (--target web)
-#   target/site/pkg/vinovoyant_bg.wasm   the hydrate bundle, optimised by wasm-opt -Oz
-#   target/site/pkg/vinovoyant.css       style/main.css
-#   target/site/pkg/noscript.css         style/noscript.css (linked inside <noscript>)
-#   target/site/…                        everything in public/
+#   target/site/pkg/<hash>/vinovoyant.js       wasm-bindgen's JS glue (--target web)
+#   target/site/pkg/<hash>/vinovoyant_bg.wasm  the hydrate bundle, optimised by wasm-opt -Oz
+#   target/site/pkg/<hash>/vinovoyant.css      style/main.css
+#   target/site/pkg/<hash>/noscript.css        style/noscript.css (linked inside <noscript>)
+#   target/site/pkg/<hash>/analytics.js        frontend/js/analytics.js (the analytics filter)
+#   target/site/asset-dir.txt                  `pkg/<hash>`: where the server finds them
+#   target/site/…                              everything in public/
 #
-# plus a .gz copy of each text and WASM file, which the server's static
-# file handler sends to browsers that accept it.
+# <hash> is the start of the SHA-256 of those files, so a new build has a new
+# address and the server can tell browsers to keep the assets for a year. Each
+# text and WASM file also gets a gzip (-9) and a brotli (quality 11, by Node's
+# zlib) copy, which the server's static file handler sends to browsers that
+# accept them.
 #
 # These are the names Leptos's <HydrationScripts/> asks for when the output name is
 # `vinovoyant` and LEPTOS_OUTPUT_NAME is unset at compile time: `{name}.js` and
@@ -62,18 +67,41 @@ step "optimising the WASM ($(stat -c %s "$pkg/${name}_bg.wasm") bytes before)"
     -o "$pkg/${name}_bg.opt.wasm" "$pkg/${name}_bg.wasm"
 mv "$pkg/${name}_bg.opt.wasm" "$pkg/${name}_bg.wasm"
 
-step "copying styles and public files"
+step "copying styles, the analytics script and public files"
 cp style/main.css "$pkg/$name.css"
 cp style/noscript.css "$pkg/noscript.css"
+cp frontend/js/analytics.js "$pkg/analytics.js"
 cp -R public/. "$site/"
 
-step "precompressing"
-find "$site" -type f \( -name '*.js' -o -name '*.wasm' -o -name '*.css' -o -name '*.svg' -o -name '*.ico' \) \
-    -print0 | while IFS= read -r -d '' file; do
+step "naming the assets by their content"
+hash="$(cat "$pkg/$name.js" "$pkg/${name}_bg.wasm" "$pkg/$name.css" "$pkg/noscript.css" "$pkg/analytics.js" \
+    | sha256sum | cut -c1-16)"
+assets="$pkg/$hash"
+mkdir "$assets"
+mv "$pkg/$name.js" "$pkg/${name}_bg.wasm" "$pkg/$name.css" "$pkg/noscript.css" "$pkg/analytics.js" "$assets/"
+printf 'pkg/%s\n' "$hash" >"$site/asset-dir.txt"
+
+step "precompressing (gzip -9, brotli 11)"
+mapfile -d '' compressible < <(find "$site" -type f \
+    \( -name '*.js' -o -name '*.wasm' -o -name '*.css' -o -name '*.svg' -o -name '*.ico' \) -print0)
+for file in "${compressible[@]}"; do
     gzip -9 --keep --force --no-name "$file"
 done
+node -e '
+const fs = require("fs");
+const zlib = require("zlib");
+for (const file of process.argv.slice(1)) {
+  const body = fs.readFileSync(file);
+  fs.writeFileSync(`${file}.br`, zlib.brotliCompressSync(body, {
+    params: {
+      [zlib.constants.BROTLI_PARAM_QUALITY]: 11,
+      [zlib.constants.BROTLI_PARAM_SIZE_HINT]: body.length,
+    },
+  }));
+}' "${compressible[@]}"
 
-for file in "$pkg/$name.js" "$pkg/${name}_bg.wasm" "$pkg/$name.css"; do
-    printf '    %-28s %8d bytes, %8d gzipped\n' "${file#"$site"/}" "$(stat -c %s "$file")" "$(stat -c %s "$file.gz")"
+for file in "$assets/$name.js" "$assets/${name}_bg.wasm" "$assets/$name.css" "$assets/analytics.js"; do
+    printf '    %-44s %8d bytes, %8d gzip, %8d brotli\n' "${file#"$site"/}" "$(stat -c %s "$file")" \
+        "$(stat -c %s "$file.gz")" "$(stat -c %s "$file.br")"
 done
 step "site ready in $site"

@@ -37,10 +37,10 @@ elif [[ "$build_only" == 1 ]]; then
     step "installing npm binaryen (end2end's dependencies only) in the background"
     (cd "$repo_root/end2end" && npm ci --omit=dev --no-audit --no-fund) >"$logs/npm.log" 2>&1 &
     pids+=("$!:npm")
-elif [[ -x "$bin/wasm-opt" && -x "$bin/playwright" ]]; then
+elif [[ -x "$bin/wasm-opt" && -x "$bin/playwright" && -d "$repo_root/end2end/node_modules/@axe-core/playwright" ]]; then
     step "end2end/node_modules present"
 else
-    step "installing end2end npm packages (binaryen, @playwright/test) in the background"
+    step "installing end2end npm packages (binaryen, @playwright/test, @axe-core/playwright) in the background"
     (cd "$repo_root/end2end" && npm ci --no-audit --no-fund) >"$logs/npm.log" 2>&1 &
     pids+=("$!:npm")
 fi

@@ -50,7 +50,7 @@ pass() { printf '  ok  %s\n' "$*"; }
 
 if [[ -z "${IMAGE_TEST_IMAGE:-}" ]]; then
     [[ -x "$SERVER_BIN" ]] || fail "no server binary at $SERVER_BIN (cargo test builds it; or set IMAGE_SERVER_BIN)"
-    [[ -f "$SITE_DIR/pkg/vinovoyant.js" ]] || fail "no built site in $SITE_DIR (scripts/build-site.sh; or set IMAGE_SITE_DIR)"
+    [[ -f "$SITE_DIR/asset-dir.txt" ]] || fail "no built site in $SITE_DIR (scripts/build-site.sh; or set IMAGE_SITE_DIR)"
     [[ -f /etc/ssl/certs/ca-certificates.crt ]] || fail "no CA bundle at /etc/ssl/certs/ca-certificates.crt (apt-get install ca-certificates)"
 fi
 
@@ -131,8 +131,10 @@ done
 pass "/health 200: $(curl -s "$BASE/health")"
 
 [[ "$(curl -s -o /dev/null -w '%{http_code}' "$BASE/")" == "200" ]] || fail "the page does not answer 200"
-[[ "$(curl -s -o /dev/null -w '%{http_code}' "$BASE/pkg/vinovoyant.js")" == "200" ]] || fail "the site's /pkg/vinovoyant.js is not served"
-pass "page / and /pkg/vinovoyant.js 200"
+script="/$(curl -s "$BASE/" | grep -o 'pkg/[0-9a-f]*/vinovoyant\.js' | head -n 1)"
+[[ "$script" != "/" ]] || fail "the page names no content-named vinovoyant.js"
+[[ "$(curl -s -o /dev/null -w '%{http_code}' "$BASE$script")" == "200" ]] || fail "the site's $script is not served"
+pass "page / and $script 200"
 
 answer="$(curl -s --max-time 10 -H 'content-type: application/json' \
     -d '{"description": "Ripe black cherry, tobacco and firm tannins from old-vine Tempranillo in Rioja."}' \

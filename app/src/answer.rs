@@ -137,14 +137,27 @@ pub fn ServerPanel(
         }),
         _ => None,
     };
+    // what screen readers hear when an answer arrives: one sentence, not the panel
+    let announcement = move || {
+        let answer = answer.get()?;
+        let top = answer.countries.first()?;
+        Some(format!(
+            "The full model says {}: {}.",
+            top.label,
+            certainty_words(Some(top), &answer.description)
+        ))
+    };
     let comparison = move || comparison_view(answer.get()?, quick.get().first()?, text);
     view! {
         <section
+            id=crate::pages::ANSWER_ID
             class="panel server"
             aria-labelledby="server-title"
-            aria-live="polite"
             aria-busy=move || if pending.get() { "true" } else { "false" }
         >
+            <p class="visually-hidden" role="status" data-testid="server-announcement">
+                {announcement}
+            </p>
             <header class="panel-head">
                 <h2 id="server-title">"Full model"</h2>
                 <span class="badge">"on the server"</span>

@@ -203,95 +203,25 @@ fn analytics_markup() -> String {
 
 /// `/analytics`: charts over the reviews, with a country filter.
 ///
-/// The filter's form and the charts arrive as server-rendered markup; the page
-/// listens for the form's `change` and `submit` events as they bubble up, fetches
-/// the charts for the chosen country and swaps them in.
+/// The filter's form and the charts arrive as server-rendered markup. The page
+/// loads no WASM: a small script (`frontend/js/analytics.js`) fetches the charts
+/// for the chosen country and swaps them in; without it the form is a plain GET.
 #[component]
 pub fn AnalyticsPage() -> impl IntoView {
     #[cfg(feature = "ssr")]
     let markup = analytics_markup();
     #[cfg(not(feature = "ssr"))]
     let markup = String::new();
-    let on_change = move |event: leptos::ev::Event| show_country(event_target_value(&event));
-    let on_submit = move |event: leptos::ev::SubmitEvent| {
-        event.prevent_default();
-        show_country(chosen_country());
-    };
     view! {
         <section class="intro">
             <h1>"Wine reviews in charts"</h1>
             <p class="lede">
                 "Scores, prices, varieties and the mood of the tasting notes, country by country. "
-                "Hover or tap a mark for its figures."
+                "Hover a mark for its figures, or open the list of figures under each chart."
             </p>
         </section>
-        <div class="analytics" on:change=on_change on:submit=on_submit inner_html=markup></div>
+        <div class="analytics" inner_html=markup></div>
     }
-}
-
-/// The country chosen in the filter.
-fn chosen_country() -> String {
-    #[cfg(feature = "hydrate")]
-    {
-        web_sys::window()
-            .and_then(|window| window.document())
-            .and_then(|document| document.get_element_by_id("country"))
-            .and_then(|select| js_sys::Reflect::get(&select, &"value".into()).ok())
-            .and_then(|value| value.as_string())
-            .unwrap_or_default()
-    }
-    #[cfg(not(feature = "hydrate"))]
-    String::new()
-}
-
-/// Fetches the charts for `country` and swaps them in, then puts the choice in
-/// the address bar so a reload or a shared link shows it. On failure the page
-/// keeps the charts it has.
-fn show_country(country: String) {
-    #[cfg(feature = "hydrate")]
-    leptos::task::spawn_local(async move {
-        use wasm_bindgen::JsCast;
-        use wasm_bindgen_futures::JsFuture;
-
-        let Some(window) = web_sys::window() else {
-            return;
-        };
-        let Some(charts) = window
-            .document()
-            .and_then(|document| document.get_element_by_id("charts"))
-        else {
-            return;
-        };
-        let query = if country.is_empty() {
-            String::new()
-        } else {
-            format!(
-                "?country={}",
-                String::from(js_sys::encode_uri_component(&country))
-            )
-        };
-        let _ = charts.set_attribute("aria-busy", "true");
-        let response = JsFuture::from(window.fetch_with_str(&format!("/analytics/charts{query}")))
-            .await
-            .ok()
-            .and_then(|response| response.dyn_into::<web_sys::Response>().ok())
-            .filter(web_sys::Response::ok);
-        let text = match response.map(|response| response.text()) {
-            Some(Ok(promise)) => JsFuture::from(promise).await.ok(),
-            _ => None,
-        };
-        if let Some(markup) = text.and_then(|text| text.as_string()) {
-            charts.set_inner_html(&markup);
-            if let Ok(history) = window.history() {
-                let url = format!("/analytics{query}");
-                let _ =
-                    history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&url));
-            }
-        }
-        let _ = charts.set_attribute("aria-busy", "false");
-    });
-    #[cfg(not(feature = "hydrate"))]
-    let _ = country;
 }
 
 /// `/model`: the model card of the bundle served, drawn on the server.

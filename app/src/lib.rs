@@ -10,12 +10,13 @@
 //! * [`api`] holds the server functions and the types they exchange;
 //! * [`pages`] holds the pages, [`answer`] the full model's panel of the predict
 //!   page, [`components`] the pieces they are built from;
-//! * [`quick_model`] fetches the distilled model in the browser.
+//! * [`quick_model`] fetches the distilled model in the browser;
+//! * [`share`] makes and reads the links that share a note (`/?note=…`).
 //!
 //! Each page is its own document: the server renders the page at the request's
-//! path and the browser hydrates that page. There is deliberately no client-side
-//! router: `leptos_router` measured 60 KB of gzipped WASM, a tenth of the page's
-//! whole first-load budget, for navigation that full page loads do as well here.
+//! path, and only the predict page loads the WASM bundle and hydrates (the other
+//! pages are server-drawn and need none). There is deliberately no client-side
+//! router: full page loads navigate as well here, for no WASM.
 
 // Leptos view types nest deeply; hydrating them needs a deeper query limit.
 #![recursion_limit = "256"]
@@ -27,11 +28,15 @@ pub mod examples;
 pub mod insight;
 pub mod pages;
 pub mod quick_model;
+pub mod share;
 
 use leptos::prelude::*;
 
 use crate::insight::{AnalyticsPage, ModelPage};
 use crate::pages::{NotFound, PredictPage};
+
+/// The page documenting the JSON API (served by the server, not by the app).
+pub const API_DOCS_PATH: &str = "/api/docs";
 
 /// A page of the site.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -105,9 +110,11 @@ fn current_path() -> String {
 /// The HTML document around the app: the `<head>` and the `<body>` with [`App`].
 ///
 /// The server renders it for every page; only the body is hydrated, so the head is
-/// plain HTML written here (no client-side code): the page's title, the styles,
-/// the icon, the hydration scripts (which find the bundle through `options`) and,
-/// on the predict page, a preload of the distilled model the browser will fetch.
+/// plain HTML written here (no client-side code): the page's title, the styles
+/// (from the content-named asset folder `options.site_pkg_dir`), the icon and the
+/// page's script: on the predict page the hydration scripts (which find the bundle
+/// through `options`) and a preload of the distilled model the browser will fetch,
+/// on the analytics page the filter's small script.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     let page = Page::at(&current_path());
     let title = format!(
@@ -128,25 +135,39 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 />
             }
         });
+    // Only the predict page runs the WASM bundle; the analytics page needs one
+    // small script for its filter, and the other pages none.
+    let assets = format!("/{}", options.site_pkg_dir);
+    let scripts = match page {
+        Some(Page::Predict) => view! { <HydrationScripts options /> }.into_any(),
+        Some(Page::Analytics) => {
+            view! { <script type="module" src=format!("{assets}/analytics.js")></script> }
+                .into_any()
+        }
+        _ => ().into_any(),
+    };
     view! {
         <!DOCTYPE html>
         <html lang="en">
             <head>
                 <meta charset="utf-8" />
-                <meta name="viewport" content="width=device-width, initial-scale=1" />
+                <meta
+                    name="viewport"
+                    content="width=device-width, initial-scale=1, interactive-widget=resizes-content"
+                />
                 <title>{title}</title>
                 <meta
                     name="description"
                     content="Paste a wine's tasting note and VinoVoyant guesses the country and province it comes from."
                 />
                 <meta name="theme-color" content="#5b1a2e" />
-                <link rel="stylesheet" href="/pkg/vinovoyant.css" />
+                <link rel="stylesheet" href=format!("{assets}/vinovoyant.css") />
                 <link rel="icon" type="image/svg+xml" href="/favicon.svg" />
                 {distilled_model}
                 <noscript>
-                    <link rel="stylesheet" href="/pkg/noscript.css" />
+                    <link rel="stylesheet" href=format!("{assets}/noscript.css") />
                 </noscript>
-                <HydrationScripts options />
+                {scripts}
             </head>
             <body>
                 <App />
@@ -199,6 +220,9 @@ pub fn App() -> impl IntoView {
             <p>
                 "Guesses come from models trained on published tasting notes. "
                 "They read words, not wine: treat them as a hint, not a certificate."
+            </p>
+            <p>
+                <a href=API_DOCS_PATH>"JSON API for programs"</a>
             </p>
         </footer>
     }

@@ -16,6 +16,7 @@ use crate::components::{
 };
 use crate::examples::EXAMPLES;
 use crate::quick_model::{QuickModel, use_quick_model};
+use crate::share::ShareNote;
 
 /// Below this probability of its top country the quick guess counts as unsure,
 /// and a pause in typing asks the full model by itself.
@@ -191,10 +192,10 @@ fn Predictor(state: PageState) -> impl IntoView {
     let notice = RwSignal::new(initial_notice);
     let asked = StoredValue::new((!initial_text.is_empty()).then(|| initial_text.clone()));
 
-    Effect::new(move |_| {
-        if let Some(Err(PredictFailure::Input(problem))) = action.value().get() {
-            notice.set(Some(problem));
-        }
+    Effect::new(move |_| match action.value().get() {
+        Some(Err(PredictFailure::Input(problem))) => notice.set(Some(problem)),
+        Some(_) => bring_answer_into_view(),
+        None => {}
     });
 
     let ask = move || {
@@ -284,7 +285,7 @@ fn Predictor(state: PageState) -> impl IntoView {
             </p>
         </section>
         <div class="workspace">
-            <form class="note-form" method="post" action="/" on:submit=on_submit>
+            <form class="note-form" method="post" action="/#answer" on:submit=on_submit>
                 <label for="description" class="field-label">
                     "Tasting note"
                 </label>
@@ -292,7 +293,7 @@ fn Predictor(state: PageState) -> impl IntoView {
                     "Aromas, flavours, structure, finish: up to "
                     {MAX_DESCRIPTION_CHARS}
                     " characters. "
-                    <span class="needs-js">
+                    <span class="needs-js keyboard-hint">
                         <kbd>"Ctrl"</kbd>
                         " + "
                         <kbd>"Enter"</kbd>
@@ -317,6 +318,7 @@ fn Predictor(state: PageState) -> impl IntoView {
                 >
                     {textarea_content(&initial_text)}
                 </textarea>
+                <QuickBar instant />
                 <div class="form-row">
                     <p
                         id="description-count"
@@ -340,6 +342,7 @@ fn Predictor(state: PageState) -> impl IntoView {
                 <p id="description-notice" class="notice error" role="alert">
                     {move || notice.get().map(|problem| problem.message())}
                 </p>
+                <ShareNote text />
                 <fieldset class="examples">
                     <legend>"Or try an example"</legend>
                     <ul>
@@ -379,6 +382,55 @@ fn Predictor(state: PageState) -> impl IntoView {
         </div>
     }
     .into_any()
+}
+
+/// The id of the full model's panel: the no-JavaScript form's answer page opens
+/// scrolled to it (`action="/#answer"`), and the page scrolls to it when an answer
+/// arrives, so on a phone the answer is on screen after **Predict origin**.
+pub const ANSWER_ID: &str = "answer";
+
+/// Scrolls the full model's panel into view (in the browser; nothing on the server).
+fn bring_answer_into_view() {
+    #[cfg(feature = "hydrate")]
+    if let Some(panel) = web_sys::window()
+        .and_then(|window| window.document())
+        .and_then(|document| document.get_element_by_id(ANSWER_ID))
+    {
+        panel.scroll_into_view();
+    }
+}
+
+/// The quick guess in one line right under the note box, so that on a phone it
+/// stays in sight above the keyboard while the person types; wide screens show the
+/// quick guess's panel beside the form instead, and hide this bar.
+#[component]
+fn QuickBar(instant: Memo<Instant>) -> impl IntoView {
+    let line = move || {
+        instant.with(|instant| match instant {
+            Instant::Guess(guess) => match guess.countries.first() {
+                Some(top) => format!(
+                    "{} · {}",
+                    top.label,
+                    certainty_words(Some(top), &guess.text)
+                ),
+                None => instant.status(),
+            },
+            other => other.status(),
+        })
+    };
+    let slot = move || {
+        instant.with(|instant| match instant {
+            Instant::Guess(_) => "quick-bar-dot slot-0",
+            _ => "quick-bar-dot",
+        })
+    };
+    view! {
+        <p class="quick-bar needs-js" data-testid="quick-bar">
+            <span class=slot aria-hidden="true"></span>
+            <span class="quick-bar-label">"Quick guess: "</span>
+            <span data-testid="quick-bar-text">{line}</span>
+        </p>
+    }
 }
 
 /// The distilled model's guess, updated at every keystroke.

@@ -13,6 +13,7 @@ use vinovoyant_model::{Certainty, content_words, validate_description};
 
 use crate::AppState;
 use crate::error::{ApiError, ApiJson, ErrorBody};
+use crate::examples;
 use crate::health::{HealthBody, HealthDetails, LiveBody};
 
 /// Most descriptions in one batch request.
@@ -98,12 +99,31 @@ pub struct Contribution {
     pub token: String,
     /// The country it pushed toward (or away from, when negative).
     pub label: String,
-    /// Its share of that country's score.
+    /// What the word adds to that country's score before the softmax, in log-odds
+    /// units (natural log): the weights of every feature the word takes part in,
+    /// shared evenly among the words a feature spans. Positive pushes toward the
+    /// country, negative away; compare weights within one answer, they are not
+    /// probabilities (2 means the word alone multiplies the odds by about 7).
     pub weight: f32,
-    /// Byte offset of the word in the description.
+    /// Where the word starts in the description, in bytes of its UTF-8 (for Rust,
+    /// Go, Python `bytes`).
     pub start: usize,
-    /// Byte offset just past the word.
+    /// Where the word ends (exclusive), in bytes of its UTF-8.
     pub end: usize,
+    /// Where the word starts, in UTF-16 code units (JavaScript's `slice`, Java, C#).
+    pub start_utf16: usize,
+    /// Where the word ends (exclusive), in UTF-16 code units.
+    pub end_utf16: usize,
+}
+
+/// The UTF-16 offset of byte offset `byte` in `text` (its length past the end;
+/// a byte inside a character counts from that character's start).
+fn utf16_offset(text: &str, byte: usize) -> usize {
+    let mut boundary = byte.min(text.len());
+    while !text.is_char_boundary(boundary) {
+        boundary -= 1;
+    }
+    text[..boundary].encode_utf16().count()
 }
 
 /// One answer per description, in order.
@@ -144,8 +164,13 @@ impl utoipa::PartialSchema for ModelManifest {
 impl ToSchema for ModelManifest {}
 
 impl PredictResponse {
-    /// The answer from `prediction` for a description of `words` content words.
-    fn new(version: &str, words: usize, prediction: Prediction) -> Result<Self, ApiError> {
+    /// The answer from `prediction` for `description`, of `words` content words.
+    fn new(
+        version: &str,
+        description: &str,
+        words: usize,
+        prediction: Prediction,
+    ) -> Result<Self, ApiError> {
         let Some(top) = prediction.countries.first() else {
             tracing::error!("the model answered with no country");
             return Err(ApiError::internal());
@@ -175,6 +200,8 @@ impl PredictResponse {
                 .explanation
                 .into_iter()
                 .map(|t| Contribution {
+                    start_utf16: utf16_offset(description, t.start),
+                    end_utf16: utf16_offset(description, t.end),
                     token: t.token,
                     label: t.label,
                     weight: t.weight,
@@ -191,9 +218,10 @@ impl PredictResponse {
     post,
     path = "/api/v1/predict",
     tag = "predict",
-    request_body = PredictRequest,
+    request_body(content = PredictRequest, example = examples::predict_request),
     responses(
-        (status = 200, description = "The most likely countries and province", body = PredictResponse),
+        (status = 200, description = "The most likely countries and province", body = PredictResponse,
+            example = examples::predict_response),
         (status = 400, description = "The body is not valid JSON", body = ErrorBody),
         (status = 413, description = "The body is larger than 1 MiB", body = ErrorBody),
         (status = 415, description = "The body is not sent as application/json", body = ErrorBody),
@@ -207,9 +235,12 @@ async fn predict(
 ) -> Result<ApiJson<PredictResponse>, ApiError> {
     validate_description(&request.description).map_err(|e| ApiError::from(&e))?;
     let words = content_words(&request.description);
-    let (bundle, result) = state.engine.predict_one(request.description).await?;
+    let (bundle, result) = state
+        .engine
+        .predict_one(request.description.clone())
+        .await?;
     let prediction = result.map_err(|e| ApiError::from(&e))?;
-    PredictResponse::new(bundle.version(), words, prediction).map(ApiJson)
+    PredictResponse::new(bundle.version(), &request.description, words, prediction).map(ApiJson)
 }
 
 /// Where each of several wines comes from; each description gets its own answer or error.
@@ -217,9 +248,10 @@ async fn predict(
     post,
     path = "/api/v1/predict/batch",
     tag = "predict",
-    request_body = BatchRequest,
+    request_body(content = BatchRequest, example = examples::batch_request),
     responses(
-        (status = 200, description = "One result or error per description, in order", body = BatchResponse),
+        (status = 200, description = "One result or error per description, in order", body = BatchResponse,
+            example = examples::batch_response),
         (status = 400, description = "The body is not valid JSON", body = ErrorBody),
         (status = 413, description = "The body is larger than 1 MiB", body = ErrorBody),
         (status = 415, description = "The body is not sent as application/json", body = ErrorBody),
@@ -243,16 +275,16 @@ async fn predict_batch(
         .iter()
         .map(|description| content_words(description))
         .collect();
-    let scored = state.engine.predict(request.descriptions).await?;
+    let scored = state.engine.predict(request.descriptions.clone()).await?;
     let version = scored.bundle.version();
     let results = scored
         .results
         .into_iter()
-        .zip(words)
-        .map(|(result, words)| {
+        .zip(request.descriptions.iter().zip(words))
+        .map(|(result, (description, words))| {
             let answered = result
                 .map_err(|e| ApiError::from(&e))
-                .and_then(|p| PredictResponse::new(version, words, p));
+                .and_then(|p| PredictResponse::new(version, description, words, p));
             match answered {
                 Ok(response) => BatchItem::Prediction(response),
                 Err(error) => BatchItem::Error(error.body()),
@@ -267,7 +299,8 @@ async fn predict_batch(
     get,
     path = "/api/v1/model",
     tag = "model",
-    responses((status = 200, description = "The bundle manifest", body = ModelManifest))
+    responses((status = 200, description = "The bundle manifest", body = ModelManifest,
+        example = examples::model_response))
 )]
 async fn model(State(state): State<AppState>) -> Response {
     let bundle = state.engine.model().current();
@@ -280,7 +313,7 @@ async fn model(State(state): State<AppState>) -> Response {
     path = "/health",
     tag = "health",
     responses(
-        (status = 200, description = "Serving", body = HealthBody),
+        (status = 200, description = "Serving", body = HealthBody, example = examples::health_response),
         (status = 503, description = "Not serving, with the reason", body = HealthBody),
     )
 )]
@@ -301,7 +334,8 @@ async fn health(State(state): State<AppState>) -> Response {
     path = "/health/details",
     tag = "health",
     responses(
-        (status = 200, description = "The report and its reason in full", body = HealthDetails),
+        (status = 200, description = "The report and its reason in full", body = HealthDetails,
+            example = examples::health_details_response),
         (status = 401, description = "No valid bearer token", body = ErrorBody),
     )
 )]
@@ -317,7 +351,7 @@ async fn health_details(State(state): State<AppState>, headers: HeaderMap) -> Re
     get,
     path = "/health/live",
     tag = "health",
-    responses((status = 200, description = "Alive", body = LiveBody))
+    responses((status = 200, description = "Alive", body = LiveBody, example = examples::live_response))
 )]
 async fn live() -> Json<LiveBody> {
     Json(LiveBody::alive())
@@ -356,4 +390,28 @@ pub fn router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
     doc.info.version = env!("CARGO_PKG_VERSION").to_string();
     let router = router.route("/api/v1/{*rest}", axum::routing::any(not_found));
     (router, doc)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn utf16_offsets_count_code_units_not_bytes() {
+        let text = "Rosé 🍷 cherry";
+        let start = text.find("cherry").expect("present");
+        assert_eq!(start, 11);
+        assert_eq!(utf16_offset(text, start), 8);
+        assert_eq!(utf16_offset(text, text.len()), 14);
+        assert_eq!(utf16_offset(text, text.len() + 5), 14);
+        // a byte inside 'é' counts from the character's start
+        assert_eq!(utf16_offset(text, 4), 3);
+        let js_slice: String = text
+            .encode_utf16()
+            .skip(8)
+            .take(6)
+            .map(|u| u as u8 as char)
+            .collect();
+        assert_eq!(js_slice, "cherry");
+    }
 }

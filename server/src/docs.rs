@@ -10,12 +10,18 @@ use base64::engine::general_purpose::STANDARD;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
-const STYLE: &str = "body{font:16px/1.5 system-ui,sans-serif;max-width:56rem;margin:2rem auto;padding:0 1rem;color:#222}\
-h1{color:#6b1d2a}h2{border-bottom:1px solid #ddd;padding-bottom:.25rem;margin-top:2.5rem}\
+const STYLE: &str = "body{font:16px/1.5 system-ui,sans-serif;max-width:56rem;margin:0 auto;padding:0 1rem 2rem;color:#222}\
+header{display:flex;flex-wrap:wrap;gap:.5rem 1.5rem;align-items:baseline;padding:1rem 0;border-bottom:1px solid #ddd}\
+header a{color:#6b1d2a;font-weight:700}\
+h1{color:#6b1d2a;overflow-wrap:anywhere}h2{border-bottom:1px solid #ddd;padding-bottom:.25rem;margin-top:2.5rem}\
 .op{border:1px solid #ddd;border-radius:6px;padding:.5rem 1rem;margin:1rem 0}\
 .method{display:inline-block;min-width:3.5rem;font-weight:700;text-transform:uppercase}\
-code{background:#f4f4f4;padding:0 .25rem;border-radius:3px}\
-table{border-collapse:collapse;width:100%}td,th{text-align:left;vertical-align:top;border-bottom:1px solid #eee;padding:.25rem .5rem}";
+code{background:#f4f4f4;padding:0 .25rem;border-radius:3px;overflow-wrap:anywhere}\
+pre{background:#f6f4f3;border:1px solid #e4dcd8;border-radius:6px;padding:.6rem .75rem;overflow-x:auto;font-size:.85rem}\
+pre code{background:none;padding:0;overflow-wrap:normal}\
+pre:focus-visible{outline:3px solid #1a5fb4;outline-offset:2px}\
+table{border-collapse:collapse;width:100%;table-layout:fixed}\
+td,th{text-align:left;vertical-align:top;border-bottom:1px solid #eee;padding:.25rem .5rem;overflow-wrap:anywhere}";
 
 /// The page and the Content-Security-Policy it must be served with.
 pub struct DocsPage {
@@ -34,7 +40,10 @@ pub fn render(openapi: &Value) -> DocsPage {
         html,
         "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">\
          <meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">\
-         <title>{title}</title><style>{STYLE}</style></head><body><h1>{title} <small>{}</small></h1>",
+         <title>{title}</title><style>{STYLE}</style></head><body>\
+         <header><a href=\"/\">VinoVoyant</a><nav aria-label=\"API\"><a href=\"#operations\">Operations</a> · \
+         <a href=\"#types\">Types</a> · <a href=\"/api/openapi.json\">openapi.json</a></nav></header>\
+         <main><h1>{title} <small>{}</small></h1>",
         escape(&text(&info["version"]))
     );
     paragraphs(&mut html, &info["description"]);
@@ -43,7 +52,7 @@ pub fn render(openapi: &Value) -> DocsPage {
         "<p>Machine-readable: <a href=\"/api/openapi.json\"><code>/api/openapi.json</code></a> (OpenAPI {}).</p>",
         escape(&text(&openapi["openapi"]))
     );
-    html.push_str("<h2>Operations</h2>");
+    html.push_str("<h2 id=\"operations\">Operations</h2>");
     if let Some(paths) = openapi["paths"].as_object() {
         for (path, item) in paths {
             let Some(methods) = item.as_object() else {
@@ -54,13 +63,13 @@ pub fn render(openapi: &Value) -> DocsPage {
             }
         }
     }
-    html.push_str("<h2>Types</h2>");
+    html.push_str("<h2 id=\"types\">Types</h2>");
     if let Some(schemas) = openapi["components"]["schemas"].as_object() {
         for (name, schema) in schemas {
             schema_html(&mut html, name, schema);
         }
     }
-    html.push_str("</body></html>");
+    html.push_str("</main></body></html>");
     let hash = STANDARD.encode(Sha256::digest(STYLE.as_bytes()));
     DocsPage {
         html,
@@ -73,13 +82,16 @@ pub fn render(openapi: &Value) -> DocsPage {
 fn operation_html(html: &mut String, path: &str, method: &str, operation: &Value) {
     let _ = write!(
         html,
-        "<div class=\"op\" id=\"{}\"><p><span class=\"method\">{}</span> <code>{}</code></p>",
+        "<section class=\"op\" id=\"{}\" aria-label=\"{} {}\"><p><span class=\"method\">{}</span> <code>{}</code></p>",
         escape(&text(&operation["operationId"])),
+        escape(&method.to_uppercase()),
+        escape(path),
         escape(method),
         escape(path)
     );
     paragraphs(html, &operation["summary"]);
     paragraphs(html, &operation["description"]);
+    let mut request_example = None;
     if let Some(content) = operation["requestBody"]["content"].as_object() {
         for (media, body) in content {
             let _ = write!(
@@ -88,25 +100,59 @@ fn operation_html(html: &mut String, path: &str, method: &str, operation: &Value
                 escape(media),
                 type_of(&body["schema"])
             );
+            request_example = request_example.or(body.get("example"));
         }
     }
     html.push_str("<table><tr><th>Status</th><th>Meaning</th><th>Body</th></tr>");
+    let mut response_example = None;
     if let Some(responses) = operation["responses"].as_object() {
         for (status, response) in responses {
-            let body = response["content"]
+            let content = response["content"]
                 .as_object()
-                .and_then(|c| c.values().next())
-                .map(|c| type_of(&c["schema"]))
-                .unwrap_or_default();
+                .and_then(|c| c.values().next());
+            let body = content.map(|c| type_of(&c["schema"])).unwrap_or_default();
+            if status.starts_with('2') {
+                response_example = response_example.or(content.and_then(|c| c.get("example")));
+            }
             let _ = write!(
                 html,
                 "<tr><td>{}</td><td>{}</td><td>{body}</td></tr>",
                 escape(status),
-                escape(&text(&response["description"]))
+                inline_markdown(&text(&response["description"]))
             );
         }
     }
-    html.push_str("</table></div>");
+    html.push_str("</table>");
+    html.push_str("<h3>Example</h3>");
+    example_html(html, "Request", &curl_line(method, path, request_example));
+    if let Some(example) = response_example {
+        let pretty = serde_json::to_string_pretty(example).unwrap_or_default();
+        example_html(html, "Response", &pretty);
+    }
+    html.push_str("</section>");
+}
+
+/// The `curl` command that makes the request, with `body` as its JSON.
+fn curl_line(method: &str, path: &str, body: Option<&Value>) -> String {
+    let url = format!("127.0.0.1:3000{path}");
+    match body {
+        Some(body) => format!(
+            "curl -s -X {} {url} \\\n  -H 'content-type: application/json' \\\n  -d '{}'",
+            method.to_uppercase(),
+            body.to_string().replace('\'', "'\\''")
+        ),
+        None if method.eq_ignore_ascii_case("get") => format!("curl -s {url}"),
+        None => format!("curl -s -X {} {url}", method.to_uppercase()),
+    }
+}
+
+/// A preformatted example a keyboard can reach and scroll sideways on a phone.
+fn example_html(html: &mut String, label: &str, body: &str) {
+    let _ = write!(
+        html,
+        "<p>{label}:</p><pre tabindex=\"0\"><code>{}</code></pre>",
+        escape(body)
+    );
 }
 
 fn schema_html(html: &mut String, name: &str, schema: &Value) {
@@ -138,7 +184,7 @@ fn schema_html(html: &mut String, name: &str, schema: &Value) {
             "<tr><td><code>{}</code>{optional}</td><td>{}</td><td>{}</td></tr>",
             escape(field),
             type_of(property),
-            escape(&text(&property["description"]))
+            inline_markdown(&text(&property["description"]))
         );
     }
     html.push_str("</table>");
@@ -181,8 +227,32 @@ fn type_of(schema: &Value) -> String {
 
 fn paragraphs(html: &mut String, value: &Value) {
     for paragraph in text(value).split("\n\n").filter(|p| !p.trim().is_empty()) {
-        let _ = write!(html, "<p>{}</p>", escape(paragraph));
+        let _ = write!(html, "<p>{}</p>", inline_markdown(paragraph));
     }
+}
+
+/// `text` escaped, with the one piece of markdown the document's prose uses:
+/// `` `code` `` spans. An unpaired last backtick stays a backtick.
+fn inline_markdown(text: &str) -> String {
+    let mut pieces: Vec<&str> = text.split('`').collect();
+    let unpaired = if pieces.len().is_multiple_of(2) {
+        pieces.pop()
+    } else {
+        None
+    };
+    let mut out = String::with_capacity(text.len());
+    for (index, piece) in pieces.iter().enumerate() {
+        if index % 2 == 1 {
+            let _ = write!(out, "<code>{}</code>", escape(piece));
+        } else {
+            out.push_str(&escape(piece));
+        }
+    }
+    if let Some(rest) = unpaired {
+        out.push('`');
+        out.push_str(&escape(rest));
+    }
+    out
 }
 
 fn text(value: &Value) -> String {
@@ -236,5 +306,42 @@ mod tests {
         assert!(page.html.contains("(optional)"));
         assert!(!page.html.contains("<script"));
         assert!(page.csp.contains("style-src 'sha256-"));
+        assert_eq!(page.html.matches("<main>").count(), 1);
+    }
+
+    #[test]
+    fn backtick_spans_become_code_and_stay_escaped() {
+        assert_eq!(
+            inline_markdown("errors are `{\"error\"}` & <b>"),
+            "errors are <code>{&quot;error&quot;}</code> &amp; &lt;b&gt;"
+        );
+        assert_eq!(inline_markdown("a `b` c `d"), "a <code>b</code> c `d");
+        assert_eq!(inline_markdown("plain"), "plain");
+    }
+
+    #[test]
+    fn operations_show_a_curl_request_and_the_example_answer() {
+        let doc = json!({
+            "paths": {"/api/v1/predict": {"post": {
+                "requestBody": {"content": {"application/json": {
+                    "schema": {}, "example": {"description": "It's dry"}
+                }}},
+                "responses": {
+                    "200": {"description": "ok", "content": {"application/json": {
+                        "schema": {}, "example": {"country": "US"}
+                    }}},
+                    "422": {"description": "`not_a_tasting_note`"}
+                }
+            }}, "/health": {"get": {"responses": {"200": {"description": "ok"}}}}}
+        });
+        let html = render(&doc).html;
+        assert!(html.contains("curl -s -X POST 127.0.0.1:3000/api/v1/predict"));
+        // the shell quoting of the apostrophe, escaped for HTML
+        assert!(html.contains(
+            "-d &#39;{&quot;description&quot;:&quot;It&#39;\\&#39;&#39;s dry&quot;}&#39;"
+        ));
+        assert!(html.contains("&quot;country&quot;: &quot;US&quot;"));
+        assert!(html.contains("<code>not_a_tasting_note</code>"));
+        assert!(html.contains("curl -s 127.0.0.1:3000/health"));
     }
 }

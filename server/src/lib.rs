@@ -10,6 +10,7 @@ pub mod dataset;
 pub mod docs;
 pub mod engine;
 pub mod error;
+pub mod examples;
 pub mod guard;
 pub mod health;
 pub mod healthcheck;
@@ -104,7 +105,7 @@ pub fn app(
         Arc::clone(&emf),
     );
     let site = site::routes(
-        site::options(&config.site_root, site::PKG_DIR),
+        site::options(&config.site_root, &site::asset_dir(&config.site_root)),
         model,
         engine.note_scorer(),
         dataset::start(config.data.clone()),
@@ -140,7 +141,7 @@ pub fn app(
             }),
         )
         .route(
-            "/api/docs",
+            app::API_DOCS_PATH,
             get(move || {
                 let headers = [
                     (

@@ -4,16 +4,21 @@
 //! | route | answer |
 //! |---|---|
 //! | `GET` each [`Page`] path (`/`, `/analytics`, `/model`) | the page, rendered by Leptos and hydrated in the browser |
+//! | `GET /?note=…` | the predict page with the full model's answer for a shared note |
 //! | `POST /` | the predict page with the full model's answer for the posted form (no JavaScript) |
 //! | `GET /analytics/charts?country=…` | the analytics charts for a country, as an HTML fragment (the filter's redraw) |
 //! | `POST /_app/*` | the app's server functions |
 //! | `GET /model/{version}/distilled.bin` | the distilled model of the bundle served, immutable |
 //! | anything else | a file under the site root (`pkg/…`, `favicon.svg`), else the 404 page |
 //!
-//! `scripts/build-site.sh` builds the site root: `pkg/vinovoyant.js`,
-//! `pkg/vinovoyant_bg.wasm`, `pkg/vinovoyant.css` and the files of `public/`.
+//! `scripts/build-site.sh` builds the site root: in `pkg/<content hash>/` (named in
+//! [`ASSET_DIR_FILE`]) `vinovoyant.js`, `vinovoyant_bg.wasm`, `vinovoyant.css`,
+//! `noscript.css` and `analytics.js`, each also precompressed (`.br`, `.gz`), and
+//! at the root the files of `public/`. The assets are served with a year's
+//! immutable `Cache-Control`.
 
 use std::path::Path;
+use std::sync::Arc;
 
 use app::api::{NoteScorer, PredictFailure, PredictForm, Submission, answer_note};
 use app::insight::DatasetFeed;
@@ -36,10 +41,35 @@ use crate::security::CspNonce;
 /// Base name of the browser bundle's files, as `scripts/build-site.sh` writes them.
 pub const OUTPUT_NAME: &str = "vinovoyant";
 
-/// Folder of the browser bundle under the site root.
+/// Folder of the browser bundle under the site root, for a site built without
+/// content-named assets.
 pub const PKG_DIR: &str = "pkg";
 
-/// `Cache-Control` of the distilled model: its URL names its version, so it never changes.
+/// The file at the site root where `scripts/build-site.sh` names the asset folder,
+/// `pkg/<content hash>`: a new build gets a new address, so browsers may keep every
+/// asset for a year.
+pub const ASSET_DIR_FILE: &str = "asset-dir.txt";
+
+/// The folder of the browser assets under `site_root`, relative to it: the one
+/// [`ASSET_DIR_FILE`] names, or [`PKG_DIR`] when there is none (or it is not a
+/// content-named folder).
+pub fn asset_dir(site_root: &Path) -> String {
+    std::fs::read_to_string(site_root.join(ASSET_DIR_FILE))
+        .ok()
+        .map(|dir| dir.trim().to_string())
+        .filter(|dir| is_content_named(dir))
+        .unwrap_or_else(|| PKG_DIR.to_string())
+}
+
+/// Whether `dir` is `pkg/` and a hexadecimal content hash.
+fn is_content_named(dir: &str) -> bool {
+    dir.strip_prefix("pkg/").is_some_and(|hash| {
+        (8..=64).contains(&hash.len()) && hash.bytes().all(|b| b.is_ascii_hexdigit())
+    })
+}
+
+/// `Cache-Control` of what never changes at its address: the distilled model (its
+/// URL names its version) and the content-named assets.
 const IMMUTABLE: &str = "public, max-age=31536000, immutable";
 
 /// Leptos options for a site built into `site_root`, with its bundle in `pkg_dir`
@@ -106,17 +136,48 @@ pub fn routes(
     // up its executor); each page is routed below, from `Page::ALL`.
     let mut router =
         Router::new().leptos_routes_with_context(&site, Vec::new(), context.clone(), page_shell);
-    for page in Page::ALL {
-        router = router.route(page.path(), get(render_page.clone()));
+    for &page in Page::ALL {
+        let handler = if page == Page::Predict {
+            get(predict_page(render_page.clone()))
+        } else {
+            get(render_page.clone())
+        };
+        router = router.route(page.path(), handler);
     }
-    router
-        .route("/", post(submit_without_js))
+    let router = router
+        .route(Page::Predict.path(), post(submit_without_js))
         .route("/model/{version}/distilled.bin", get(distilled_model))
         .route("/analytics/charts", get(analytics_charts))
         .fallback(leptos_axum::file_and_error_handler_with_context::<Site, _>(
             context, shell,
         ))
-        .with_state(site)
+        .with_state(site);
+    if is_content_named(&options.site_pkg_dir) {
+        let prefix: Arc<str> = format!("/{}/", options.site_pkg_dir).into();
+        router.layer(axum::middleware::from_fn_with_state(
+            prefix,
+            immutable_assets,
+        ))
+    } else {
+        router
+    }
+}
+
+/// Marks the answers under the content-named asset folder `prefix` as never
+/// changing: their address changes with their content.
+async fn immutable_assets(
+    State(prefix): State<Arc<str>>,
+    request: Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let asset = request.uri().path().starts_with(&*prefix);
+    let mut response = next.run(request).await;
+    if asset && matches!(response.status(), StatusCode::OK | StatusCode::NOT_MODIFIED) {
+        response
+            .headers_mut()
+            .insert(header::CACHE_CONTROL, HeaderValue::from_static(IMMUTABLE));
+    }
+    response
 }
 
 /// Hands the request's CSP nonce to Leptos, so its inline scripts carry it.
@@ -128,6 +189,34 @@ fn provide_request_nonce() {
     }
 }
 
+/// `GET /`: the predict page; with `?note=…` (a shared link, see [`app::share`])
+/// rendered around the full model's answer for that note, like `POST /`.
+fn predict_page<R, F>(
+    render_page: R,
+) -> impl Fn(State<Site>, Request) -> std::pin::Pin<Box<dyn Future<Output = Response> + Send>>
++ Clone
++ Send
++ Sync
++ 'static
+where
+    R: Fn(Request) -> F + Clone + Send + Sync + 'static,
+    F: Future<Output = Response> + Send + 'static,
+{
+    move |State(site): State<Site>, request: Request| {
+        let render_page = render_page.clone();
+        Box::pin(async move {
+            let note = request.uri().query().and_then(app::share::shared_note);
+            match note {
+                Some(note) => {
+                    let (parts, _) = request.into_parts();
+                    answer_page(site, parts, note).await
+                }
+                None => render_page(request).await,
+            }
+        })
+    }
+}
+
 /// `POST /`: the predict form sent by a browser without JavaScript. Answers with
 /// the page rendered around the full model's answer, or the reason there is none
 /// (422 when the note itself was refused).
@@ -136,7 +225,12 @@ async fn submit_without_js(
     parts: Parts,
     Form(form): Form<PredictForm>,
 ) -> Response {
-    let description = form.into_note();
+    answer_page(site, parts, form.into_note()).await
+}
+
+/// The predict page rendered around the full model's answer for `description`, with
+/// the status of the failure when there is none (422 for a refused note, 429 busy).
+async fn answer_page(site: Site, parts: Parts, description: String) -> Response {
     let outcome = answer_note(&site.scorer, description.clone()).await;
     let status = outcome.as_ref().err().and_then(PredictFailure::status);
     let submission = Submission {
@@ -243,6 +337,26 @@ mod tests {
         assert!(etag_matches("*", etag));
         assert!(!etag_matches("\"abd\"", etag));
         assert!(!etag_matches("abc", etag));
+    }
+
+    #[test]
+    fn the_asset_folder_is_the_content_named_one_the_build_wrote() {
+        let root = std::env::temp_dir().join(format!("vv-assets-{}", std::process::id()));
+        std::fs::create_dir_all(&root).expect("temp dir");
+        assert_eq!(asset_dir(&root), PKG_DIR, "no file: the plain folder");
+        std::fs::write(root.join(ASSET_DIR_FILE), "pkg/0123abcd4567ef89\n").expect("write");
+        assert_eq!(asset_dir(&root), "pkg/0123abcd4567ef89");
+        for wrong in [
+            "pkg/../../etc",
+            "pkg/xyz",
+            "other/0123abcd",
+            "pkg/",
+            "pkg/0123",
+        ] {
+            std::fs::write(root.join(ASSET_DIR_FILE), wrong).expect("write");
+            assert_eq!(asset_dir(&root), PKG_DIR, "{wrong}");
+        }
+        let _ = std::fs::remove_dir_all(&root);
     }
 
     #[test]

@@ -74,6 +74,19 @@ impl TestServer {
         panic!("the server did not come up");
     }
 
+    /// Waits until `/health` says the server is serving (the canary has passed).
+    pub async fn wait_serving(&self) {
+        for _ in 0..600 {
+            if let Ok(r) = self.client.get(self.url("/health")).send().await
+                && r.status() == 200
+            {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!("the server did not start serving");
+    }
+
     /// The absolute URL of `path`.
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base)

@@ -1,0 +1,112 @@
+//! The examples of the OpenAPI document: one request and one abridged answer per
+//! operation, as the served default bundle gives them. The docs page shows them,
+//! and `tests/openapi_examples.rs` sends each request to a live server and checks
+//! the answer against the documented schema, so they cannot drift from the API.
+
+use serde_json::{Value, json};
+
+/// The note every example places.
+pub const NOTE: &str = "Ripe blackberry and cassis with cedar and firm tannins, from Napa Valley.";
+
+/// `POST /api/v1/predict`: the request.
+pub fn predict_request() -> Value {
+    json!({ "description": NOTE })
+}
+
+/// `POST /api/v1/predict`: the answer (explanation shortened to its first words
+/// for the top country and one for the second).
+pub fn predict_response() -> Value {
+    json!({
+        "model_version": "20261203-143010-dec218cb",
+        "country": "US",
+        "certainty": "high",
+        "predictions": [
+            { "label": "US", "probability": 0.9999455 },
+            { "label": "Chile", "probability": 7.468507e-06 },
+            { "label": "Bulgaria", "probability": 5.0735766e-06 },
+            { "label": "Australia", "probability": 5.0299955e-06 },
+            { "label": "Portugal", "probability": 3.7971802e-06 }
+        ],
+        "province": { "label": "California", "probability": 0.9999453 },
+        "explanation": [
+            { "token": "Napa", "label": "US", "weight": 5.5335193, "start": 61, "end": 65,
+              "start_utf16": 61, "end_utf16": 65 },
+            { "token": "Valley", "label": "US", "weight": 3.4221509, "start": 66, "end": 72,
+              "start_utf16": 66, "end_utf16": 72 },
+            { "token": "blackberry", "label": "US", "weight": 1.0663267, "start": 5, "end": 15,
+              "start_utf16": 5, "end_utf16": 15 },
+            { "token": "firm", "label": "US", "weight": -0.27676177, "start": 42, "end": 46,
+              "start_utf16": 42, "end_utf16": 46 },
+            { "token": "Valley", "label": "Chile", "weight": 2.1140652, "start": 66, "end": 72,
+              "start_utf16": 66, "end_utf16": 72 }
+        ]
+    })
+}
+
+/// `POST /api/v1/predict/batch`: the request, with one note the model refuses.
+pub fn batch_request() -> Value {
+    json!({ "descriptions": [NOTE, "asdf qwerty zzkx"] })
+}
+
+/// `POST /api/v1/predict/batch`: one result or error per note, in order
+/// (the prediction shortened to its top country and no explanation).
+pub fn batch_response() -> Value {
+    json!({
+        "results": [
+            {
+                "model_version": "20261203-143010-dec218cb",
+                "country": "US",
+                "certainty": "high",
+                "predictions": [{ "label": "US", "probability": 0.9999455 }],
+                "province": { "label": "California", "probability": 0.9999453 },
+                "explanation": []
+            },
+            {
+                "error": {
+                    "code": "not_a_tasting_note",
+                    "message": "this does not read like a tasting note: none of its words are ones \
+                                wine writing uses; describe the wine (its colour, aromas, flavours, \
+                                structure, grape or place)"
+                }
+            }
+        ]
+    })
+}
+
+/// `GET /health`: serving.
+pub fn health_response() -> Value {
+    json!({ "status": "ok", "model_version": "20261203-143010-dec218cb" })
+}
+
+/// `GET /health/details`: serving, with nothing to add.
+pub fn health_details_response() -> Value {
+    json!({ "status": "ok", "model_version": "20261203-143010-dec218cb" })
+}
+
+/// `GET /health/live`.
+pub fn live_response() -> Value {
+    json!({ "status": "alive" })
+}
+
+/// `GET /api/v1/model`: the manifest, abridged (labels, training options, metrics
+/// and files cut short).
+pub fn model_response() -> Value {
+    json!({
+        "format": 1,
+        "version": "20261203-143010-dec218cb",
+        "created": "2026-12-03T14:30:10.455041201Z",
+        "training_data": {
+            "sha256": "dec218cbc42a181d83529a9e6b9579307c79c6874a2e187db4a6495b7a9f909e",
+            "rows": 30520, "training_rows": 27465, "validation_rows": 3055
+        },
+        "labels": { "countries": ["US", "France", "Italy"], "provinces": ["California", "Washington"] },
+        "metrics": { "random_split": { "n": 3055, "full": {
+            "accuracy": 0.88379705400982, "macro_f1": 0.4828642382669541,
+            "top3": 0.979050736497545, "log_loss": 0.4381511783652251
+        } } },
+        "files": { "full.onnx": {
+            "sha256": "66dd6eee72de762e8bdc8a1d23b70412126475794afadf7c7872eab5ac56631d",
+            "bytes": 7329387
+        } }
+    })
+}
