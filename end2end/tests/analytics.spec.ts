@@ -143,3 +143,33 @@ test.describe("on a phone", () => {
     }
   });
 });
+
+test.describe("on a 390 px phone", () => {
+  test.use({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
+
+  test("no text on the charts or around them is drawn under 11 px", async ({ page }) => {
+    for (const path of ["/analytics", "/model"]) {
+      await page.goto(path);
+      const small = await page.evaluate(() => {
+        const found: string[] = [];
+        // chart text: its font size scaled by the SVG's drawn size
+        for (const text of document.querySelectorAll<SVGTextElement>("svg text")) {
+          const matrix = text.getScreenCTM();
+          const scale = matrix ? Math.hypot(matrix.a, matrix.b) : 1;
+          const size = parseFloat(getComputedStyle(text).fontSize) * scale;
+          if (size < 10.95 && text.textContent?.trim()) found.push(`svg "${text.textContent}" ${size.toFixed(1)}px`);
+        }
+        // page text outside the charts
+        const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+        for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+          const element = node.parentElement;
+          if (!element || !node.textContent?.trim() || element.closest("svg, .visually-hidden, details:not([open])")) continue;
+          const size = parseFloat(getComputedStyle(element).fontSize);
+          if (size < 11 && element.getClientRects().length > 0) found.push(`<${element.tagName.toLowerCase()}> "${node.textContent.trim().slice(0, 30)}" ${size}px`);
+        }
+        return found;
+      });
+      expect(small, `${path} has text under 11 px`).toEqual([]);
+    }
+  });
+});
