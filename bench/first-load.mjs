@@ -8,9 +8,14 @@
 //      of the note equals the textarea), over 200 keystrokes appended to a short
 //      note; also to the next animation frame after that;          budget p95 16 ms
 //
-// Usage (from the repository root, after scripts/build-site.sh and a release build):
+// Usage: bench/first-load.sh installs what this needs (npm playwright-core from
+// end2end/package-lock.json, Debian's Chromium), builds the site and the release
+// binary, and runs it; by hand, from the repository root after those steps:
 //   node bench/first-load.mjs                 starts target/release/vinovoyant itself
 //   BENCH_URL=http://127.0.0.1:3000 node bench/first-load.mjs   uses a running server
+// Settings: BENCH_SERVER_BIN (the binary to start), BENCH_PORT (default 3458),
+// BENCH_KEYSTROKES (default 200), BENCH_SMOKE=1 (a smoke run: the budgets are
+// reported but do not fail the run; errors still do).
 // Prints a JSON report; exits 1 when a budget is exceeded.
 
 import { spawn } from "node:child_process";
@@ -26,18 +31,20 @@ const chromiumLaunch = require(path.join(repoRoot, "end2end", "chromium.cjs"));
 
 const FIRST_LOAD_BUDGET = 600_000; // 600 KB, counted in thousands to stay on the safe side
 const KEYSTROKE_P95_BUDGET_MS = 16;
-const KEYSTROKES = 200;
+const KEYSTROKES = Number(process.env.BENCH_KEYSTROKES ?? 200);
+const SMOKE = process.env.BENCH_SMOKE === "1";
 const NOTE =
   "Deep ruby. Aromas of black cherry, cassis, graphite and violets lead to a palate of " +
   "ripe plum and blackberry framed by firm, fine-grained tannins, toasty oak and fresh " +
   "acidity; long, savoury finish with hints of tobacco and dried herbs.";
 
-/** Starts the release server on a free port unless BENCH_URL names one. */
+/** Starts the server (release, or BENCH_SERVER_BIN) on BENCH_PORT unless BENCH_URL names one. */
 async function startServer() {
   if (process.env.BENCH_URL) return { url: process.env.BENCH_URL, stop: () => {} };
   const port = Number(process.env.BENCH_PORT ?? 3458);
   const url = `http://127.0.0.1:${port}`;
-  const child = spawn(path.join(repoRoot, "target/release/vinovoyant"), [], {
+  const binary = path.resolve(repoRoot, process.env.BENCH_SERVER_BIN ?? "target/release/vinovoyant");
+  const child = spawn(binary, [], {
     cwd: repoRoot,
     env: {
       ...process.env,
@@ -173,7 +180,9 @@ try {
     },
   };
   console.log(JSON.stringify(report, null, 2));
-  process.exitCode = report.budgets.firstLoadGzip9.ok && report.budgets.keystrokeP95Ms.ok ? 0 : 1;
+  const withinBudgets = report.budgets.firstLoadGzip9.ok && report.budgets.keystrokeP95Ms.ok;
+  if (SMOKE) console.error(`first-load: smoke run, budgets ${withinBudgets ? "met" : "not met"} (not enforced)`);
+  process.exitCode = withinBudgets || SMOKE ? 0 : 1;
 } finally {
   await browser?.close();
   server.stop();
