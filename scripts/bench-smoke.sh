@@ -25,8 +25,12 @@ declare -A scripts=(
 names=("$@")
 ((${#names[@]})) || names=(load soak accuracy first-load)
 
-# Every script under bench/ that can be run must be listed above.
-for found in bench/*.sh bench/*/run.sh; do
+# Every script under bench/ that can be run must be listed above (lib.sh is sourced;
+# a bench/x.mjs is run by its bench/x.sh).
+for found in bench/*.sh bench/*/run.sh bench/*.mjs; do
+    [[ "$found" != bench/lib.sh ]] || continue
+    found="${found%.mjs}"
+    [[ "$found" == *.sh ]] || found="$found.sh"
     listed=0
     for script in "${scripts[@]}"; do
         [[ "$found" == "$script" ]] && listed=1
