@@ -5,12 +5,19 @@
 //      gzipped at level 9 and as transferred by the server;            budget 600 KB gzipped
 //   2. keystroke to updated guess: from dispatching one `input` event to the moment
 //      the quick-guess panel shows the guess for the new text (its highlighted copy
-//      of the note equals the textarea), over 200 keystrokes appended to a short
-//      note; also to the next animation frame after that;          budget p95 16 ms
+//      of the note equals the text up to its last finished word, which is what the
+//      page reads while typing), over the keystrokes of 200 that finish a word,
+//      appended to a short note; every keystroke is also timed to the next
+//      animation frame;                                            budget p95 16 ms
 //
-// Usage (from the repository root, after scripts/build-site.sh and a release build):
+// Usage: bench/first-load.sh installs what this needs (npm playwright-core from
+// end2end/package-lock.json, Debian's Chromium), builds the site and the release
+// binary, and runs it; by hand, from the repository root after those steps:
 //   node bench/first-load.mjs                 starts target/release/vinovoyant itself
 //   BENCH_URL=http://127.0.0.1:3000 node bench/first-load.mjs   uses a running server
+// Settings: BENCH_SERVER_BIN (the binary to start), BENCH_PORT (default 3458),
+// BENCH_KEYSTROKES (default 200), BENCH_SMOKE=1 (a smoke run: the budgets are
+// reported but do not fail the run; errors still do).
 // Prints a JSON report; exits 1 when a budget is exceeded.
 
 import { spawn } from "node:child_process";
@@ -26,18 +33,20 @@ const chromiumLaunch = require(path.join(repoRoot, "end2end", "chromium.cjs"));
 
 const FIRST_LOAD_BUDGET = 600_000; // 600 KB, counted in thousands to stay on the safe side
 const KEYSTROKE_P95_BUDGET_MS = 16;
-const KEYSTROKES = 200;
+const KEYSTROKES = Number(process.env.BENCH_KEYSTROKES ?? 200);
+const SMOKE = process.env.BENCH_SMOKE === "1";
 const NOTE =
   "Deep ruby. Aromas of black cherry, cassis, graphite and violets lead to a palate of " +
   "ripe plum and blackberry framed by firm, fine-grained tannins, toasty oak and fresh " +
   "acidity; long, savoury finish with hints of tobacco and dried herbs.";
 
-/** Starts the release server on a free port unless BENCH_URL names one. */
+/** Starts the server (release, or BENCH_SERVER_BIN) on BENCH_PORT unless BENCH_URL names one. */
 async function startServer() {
   if (process.env.BENCH_URL) return { url: process.env.BENCH_URL, stop: () => {} };
   const port = Number(process.env.BENCH_PORT ?? 3458);
   const url = `http://127.0.0.1:${port}`;
-  const child = spawn(path.join(repoRoot, "target/release/vinovoyant"), [], {
+  const binary = path.resolve(repoRoot, process.env.BENCH_SERVER_BIN ?? "target/release/vinovoyant");
+  const child = spawn(binary, [], {
     cwd: repoRoot,
     env: {
       ...process.env,
@@ -107,33 +116,65 @@ async function measureKeystrokes(browser, url) {
     async ({ note, keystrokes }) => {
       const box = document.querySelector('[data-testid="description"]');
       const panel = document.querySelector(".instant");
-      const shown = () => panel.querySelector(".note-view")?.textContent ?? "";
-      // The first words go in untimed: a lone letter has nothing to guess from.
-      const seed = "Deep ruby.";
+      // The note as the panel shows it, without the marks' keys, their words for
+      // screen readers and the legend.
+      const shown = () => {
+        const view = panel.querySelector(".note-view");
+        if (!view) return "";
+        const copy = view.cloneNode(true);
+        copy.querySelectorAll(".mark-key, .visually-hidden, .legend").forEach((e) => e.remove());
+        return copy.textContent;
+      };
+      // While typing, the page reads the note up to its last finished word (issue 19:
+      // a half-typed word never swings the guess); this mirrors model/src/words.rs.
+      const isWordChar = (c) => /[\p{Alphabetic}\p{N}]/u.test(c);
+      const completeWords = (v) => {
+        const chars = [...v];
+        if (!chars.length || !isWordChar(chars.at(-1))) return v;
+        let end = chars.length;
+        while (end > 0 && isWordChar(chars[end - 1])) end--;
+        return chars.slice(0, end).join("");
+      };
+      // Resolves when the panel shows `expected`; a panel that never does fails the
+      // run instead of hanging it.
+      const showing = (expected) =>
+        new Promise((resolve, reject) => {
+          if (shown() === expected) return resolve(performance.now());
+          const timer = setTimeout(() => {
+            observer.disconnect();
+            reject(new Error(`the quick guess did not show ${JSON.stringify(expected)} within 5 s (it shows ${JSON.stringify(shown())})`));
+          }, 5000);
+          const observer = new MutationObserver(() => {
+            if (shown() === expected) {
+              observer.disconnect();
+              clearTimeout(timer);
+              resolve(performance.now());
+            }
+          });
+          observer.observe(panel, { subtree: true, childList: true, characterData: true, attributes: true });
+        });
+      // The first words go in untimed: under three content words is not yet a note.
+      const seed = "Deep ruby, with aromas of cassis and violets. ";
       const text = seed + note.repeat(Math.ceil((keystrokes + 1) / note.length)).slice(0, keystrokes);
       const toDom = [];
       const toFrame = [];
       const tops = new Set();
       box.value = seed;
       box.dispatchEvent(new InputEvent("input", { bubbles: true }));
-      await new Promise((resolve) => setTimeout(resolve, 50));
+      await showing(seed);
       for (let i = seed.length + 1; i <= text.length; i++) {
         const value = text.slice(0, i);
-        const updated = new Promise((resolve) => {
-          const observer = new MutationObserver(() => {
-            if (shown() === value) {
-              observer.disconnect();
-              resolve(performance.now());
-            }
-          });
-          observer.observe(panel, { subtree: true, childList: true, characterData: true, attributes: true });
-        });
+        const expected = completeWords(value);
+        // Only a keystroke that finishes a word changes the guess; the others are
+        // timed to the next frame alone.
+        const changes = expected !== shown();
         const start = performance.now();
+        const updated = changes ? showing(expected) : null;
         box.value = value;
         box.dispatchEvent(new InputEvent("input", { bubbles: true, inputType: "insertText", data: value.at(-1) }));
-        const domAt = await updated;
+        const domAt = changes ? await updated : null;
         const frameAt = await new Promise((resolve) => requestAnimationFrame(() => resolve(performance.now())));
-        toDom.push(domAt - start);
+        if (changes) toDom.push(domAt - start);
         toFrame.push(frameAt - start);
         tops.add(document.querySelector('[data-testid="instant-top"]')?.textContent ?? "");
         // Let the browser idle between keys, as between real keystrokes.
@@ -146,6 +187,7 @@ async function measureKeystrokes(browser, url) {
   await page.close();
   const stats = (values) => {
     const sorted = [...values].sort((a, b) => a - b);
+    if (!sorted.length) return { n: 0 };
     const at = (q) => sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)];
     const round = (x) => Math.round(x * 100) / 100;
     return { n: sorted.length, p50: round(at(0.5)), p95: round(at(0.95)), max: round(sorted.at(-1)) };
@@ -173,7 +215,9 @@ try {
     },
   };
   console.log(JSON.stringify(report, null, 2));
-  process.exitCode = report.budgets.firstLoadGzip9.ok && report.budgets.keystrokeP95Ms.ok ? 0 : 1;
+  const withinBudgets = report.budgets.firstLoadGzip9.ok && report.budgets.keystrokeP95Ms.ok;
+  if (SMOKE) console.error(`first-load: smoke run, budgets ${withinBudgets ? "met" : "not met"} (not enforced)`);
+  process.exitCode = withinBudgets || SMOKE ? 0 : 1;
 } finally {
   await browser?.close();
   server.stop();

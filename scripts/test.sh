@@ -2,7 +2,8 @@
 # Every check CI runs, in order: tools, formatting, lints (native and wasm32),
 # unit and integration tests, the model core on wasm32 (golden vectors), the
 # infrastructure lint (scripts/lint-infra.sh), the site build, and the browser
-# end-to-end tests against the debug server binary that `cargo test` built, the
+# end-to-end tests against the debug server binary that `cargo test` built, a
+# smoke run of every benchmark under bench/ (scripts/bench-smoke.sh), the
 # container image's quick check (scripts/test-image.sh: the Dockerfile's runtime
 # stage around that binary and site, run with podman), and the blue-green
 # release and disaster-recovery rehearsal against moto (scripts/rehearse-release.sh).
@@ -42,6 +43,9 @@ scripts/lint-infra.sh
 
 step "site build and browser end-to-end tests (on the debug server cargo test built)"
 E2E_SERVER_BIN=target/debug/vinovoyant scripts/e2e.sh
+
+step "benchmark smoke runs (every script under bench/ for seconds, on the debug binary and made-up data)"
+scripts/bench-smoke.sh
 
 step "container image quick check (runtime stage around the debug binary and target/site)"
 scripts/test-image.sh
