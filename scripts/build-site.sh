@@ -87,6 +87,7 @@ mapfile -d '' compressible < <(find "$site" -type f \
 for file in "${compressible[@]}"; do
     gzip -9 --keep --force --no-name "$file"
 done
+# shellcheck disable=SC2016 # JavaScript's template literal, not a shell expansion
 node -e '
 const fs = require("fs");
 const zlib = require("zlib");

@@ -48,15 +48,13 @@ checkov --directory terraform --framework terraform --quiet --compact --skip-dow
 step "actionlint: .github/workflows (shellcheck on run: blocks)"
 actionlint -no-color -shellcheck shellcheck
 
-step "shellcheck $(shellcheck --version | sed -n 's/^version: //p'): deploy scripts and EC2 user data"
+step "shellcheck $(shellcheck --version | sed -n 's/^version: //p'): every script and the EC2 user data"
 user_data="$(mktemp)"
 trap 'rm -f "$user_data"' EXIT
 # Render the template the way Terraform would: ${name} is a template value,
 # $${ is a literal ${.
 sed -e 's/\$\${/${/g' -e 's/\${\([a-z_]*\)}/TEMPLATE_\1/g' terraform/user_data.sh.tftpl >"$user_data"
-shellcheck scripts/deploy-lib.sh scripts/deploy.sh scripts/rollback.sh scripts/test-deploy.sh \
-    scripts/container-lib.sh scripts/test-image.sh scripts/build-image.sh scripts/rehearse-release.sh \
-    scripts/lint-infra.sh
+shellcheck -x scripts/*.sh bench/*.sh bench/*/run.sh
 shellcheck --shell=bash "$user_data"
 
 if command -v terraform >/dev/null 2>&1; then
