@@ -4,7 +4,9 @@
 use std::fmt::Write as _;
 
 use vinovoyant_model::Manifest;
-use vinovoyant_model::manifest::{CalibrationBin, Evaluation, ModelScores};
+use vinovoyant_model::manifest::{
+    CalibrationBin, Evaluation, HeldOutScores, ModelScores, WriterFolds,
+};
 
 use crate::insights::count;
 use crate::render::plain_words::{in_plain_words, what_the_figures_mean};
@@ -31,6 +33,9 @@ pub fn model_card(manifest: &Manifest) -> String {
     let mut out = String::new();
     in_plain_words(manifest, &mut out);
     scores_table(random, metrics.new_writers.as_ref(), &mut out);
+    if let Some(folds) = &metrics.writer_folds {
+        writer_folds_table(folds, random, &mut out);
+    }
     what_the_figures_mean(&mut out);
     out.push_str(r#"<div class="charts">"#);
     agreement(random).html(&mut out);
@@ -160,6 +165,63 @@ fn scores_table(random: &Evaluation, new_writers: Option<&Evaluation>, out: &mut
         }
         out.push_str("</tr>");
     }
+    out.push_str("</tbody></table></div></section>");
+}
+
+/// Shows one figure of a model's scores on writers it never read.
+type HeldOutFormat = fn(&HeldOutScores) -> String;
+
+/// What the grouped cross-validation by writer found, beside the random split: the
+/// figures a person writing their own note can expect.
+fn writer_folds_table(folds: &WriterFolds, random: &Evaluation, out: &mut String) {
+    let _ = write!(
+        out,
+        r#"<section class="table-block" aria-labelledby="writers-title"><h2 id="writers-title">Writers it never read</h2><p class="insight">Each of {} folds trained a model without some writers' reviews and scored it on everything they wrote ({} reviews by {} writers with at least {} reviews each). Log loss and calibration error are shown after the probabilities were calibrated on these answers, and before: as calibrated on known writers' reviews.</p>"#,
+        folds.folds,
+        count(folds.n),
+        folds.writers.len(),
+        count(folds.min_reviews),
+    );
+    out.push_str(r#"<div class="table-scroll" tabindex="0" role="region" aria-label="Writers it never read (scrolls sideways on narrow screens)"><table class="scores" data-testid="writer-folds"><thead><tr><th scope="col">Metric</th><th scope="col">Full, new writers</th><th scope="col">Distilled, new writers</th></tr></thead><tbody>"#);
+    let rows: [(&str, HeldOutFormat); 6] = [
+        ("Top-1, mean over writers", |s| {
+            percent(s.mean_writer_accuracy)
+        }),
+        ("Top-1, mean over folds", |s| percent(s.mean_fold_accuracy)),
+        ("Top-1, all their reviews", |s| percent(s.accuracy)),
+        ("Top-3 accuracy", |s| percent(s.top3)),
+        ("Log loss (calibrated; before)", |s| {
+            format!("{:.3} ({:.3})", s.log_loss, s.log_loss_before)
+        }),
+        ("Calibration error (calibrated; before)", |s| {
+            format!("{:.3} ({:.3})", s.ece, s.ece_before)
+        }),
+    ];
+    for (name, show) in rows {
+        let _ = write!(
+            out,
+            r#"<tr><th scope="row">{name}</th><td>{}</td><td>{}</td></tr>"#,
+            show(&folds.full),
+            show(&folds.distilled)
+        );
+    }
+    if let Some(worst) = folds.worst_writer() {
+        let _ = write!(
+            out,
+            r#"<tr><th scope="row">Worst writer: {} (n = {})</th><td>{}</td><td>{}</td></tr>"#,
+            escape(&worst.writer),
+            count(worst.n),
+            percent(worst.full_accuracy),
+            percent(worst.distilled_accuracy)
+        );
+    }
+    let _ = write!(
+        out,
+        r#"<tr><th scope="row">Full and distilled agree</th><td colspan="2">{}</td></tr><tr><th scope="row">For comparison: top-1 on known writers' held-out reviews</th><td>{}</td><td>{}</td></tr>"#,
+        percent(folds.agreement),
+        percent(random.full.accuracy),
+        percent(random.distilled.accuracy)
+    );
     out.push_str("</tbody></table></div></section>");
 }
 
