@@ -199,7 +199,8 @@ pub struct ValidationReport {
 pub struct Temperatures {
     /// The full model's country head.
     pub country: f32,
-    /// The full model's province head.
+    /// The full model's province head (fitted on the random split even when the
+    /// others are fitted on writer folds, which train no province head).
     pub province: f32,
     /// The distilled model.
     pub distilled: f32,

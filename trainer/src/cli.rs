@@ -86,7 +86,7 @@ pub struct TrainArgs {
     /// model without its writers' reviews; their out-of-fold answers measure what a
     /// new writer gets and calibrate the shipped probabilities. 0 skips them and
     /// calibrates on the random split; 0 to 50.
-    #[arg(long, default_value_t = 5, value_parser = fold_count)]
+    #[arg(long, default_value_t = 4, value_parser = fold_count)]
     pub writer_folds: usize,
     /// Writers with fewer reviews than this are never held out by the writer folds
     /// (they stay in every fold's training); 1 to 1,000,000.

@@ -197,7 +197,10 @@ pub fn train_bundle(
         known_writers.country, known_writers.province, known_writers.distilled
     ));
     let (writer_folds, temperatures) = match folds {
-        Some(oof) => (Some(oof.report(&known_writers, log)), oof.temperatures()),
+        Some(oof) => (
+            Some(oof.report(&known_writers, log)),
+            oof.temperatures(&known_writers),
+        ),
         None => (None, known_writers),
     };
     log(&format!(
