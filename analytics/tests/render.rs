@@ -105,6 +105,8 @@ fn the_model_card_draws_its_charts_and_tables_from_the_manifest() {
     }
     if let Some(folds) = &manifest.metrics.writer_folds {
         assert!(html.contains(r#"data-testid="writer-folds""#));
+        // the scores table names the new-writer columns beside the random split's
+        assert!(html.contains("Full, new writers (writer folds"));
         assert!(html.contains("On notes by writers it never read"));
         let worst = folds.worst_writer().expect("held-out writers");
         assert!(html.contains(&format!("Worst writer: {}", worst.writer)));

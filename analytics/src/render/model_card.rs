@@ -32,7 +32,12 @@ pub fn model_card(manifest: &Manifest) -> String {
     let random = &metrics.random_split;
     let mut out = String::new();
     in_plain_words(manifest, &mut out);
-    scores_table(random, metrics.new_writers.as_ref(), &mut out);
+    scores_table(
+        random,
+        metrics.new_writers.as_ref(),
+        metrics.writer_folds.as_ref(),
+        &mut out,
+    );
     if let Some(folds) = &metrics.writer_folds {
         writer_folds_table(folds, random, &mut out);
     }
@@ -88,25 +93,56 @@ fn facts(manifest: &Manifest, out: &mut String) {
     out.push_str("</dl>");
 }
 
-fn scores_table(random: &Evaluation, new_writers: Option<&Evaluation>, out: &mut String) {
-    let mut columns: Vec<(String, &ModelScores)> = vec![
+/// A model's writer-fold figures as scores for the table (macro-F1 is not
+/// measured there: NaN, shown as a dash).
+fn as_scores(held: &HeldOutScores) -> ModelScores {
+    ModelScores {
+        accuracy: held.accuracy,
+        macro_f1: f64::NAN,
+        top3: held.top3,
+        log_loss: held.log_loss,
+    }
+}
+
+fn scores_table(
+    random: &Evaluation,
+    new_writers: Option<&Evaluation>,
+    folds: Option<&WriterFolds>,
+    out: &mut String,
+) {
+    let mut columns: Vec<(String, ModelScores)> = vec![
         (
             format!("Full, held-out reviews (n = {})", count(random.n)),
-            &random.full,
+            random.full,
         ),
-        ("Distilled, held-out reviews".to_string(), &random.distilled),
+        ("Distilled, held-out reviews".to_string(), random.distilled),
     ];
     if let Some(writers) = new_writers {
         columns.push((
             format!("Full, new writers (n = {})", count(writers.n)),
-            &writers.full,
+            writers.full,
         ));
-        columns.push(("Distilled, new writers".to_string(), &writers.distilled));
+        columns.push(("Distilled, new writers".to_string(), writers.distilled));
+    } else if let Some(folds) = folds {
+        columns.push((
+            format!("Full, new writers (writer folds, n = {})", count(folds.n)),
+            as_scores(&folds.full),
+        ));
+        columns.push((
+            "Distilled, new writers (writer folds)".to_string(),
+            as_scores(&folds.distilled),
+        ));
     }
     let rows: [(&str, ScoreFormat); 4] = [
         ("Top-1 accuracy", |s| percent(s.accuracy)),
         ("Top-3 accuracy", |s| percent(s.top3)),
-        ("Macro F1", |s| format!("{:.3}", s.macro_f1)),
+        ("Macro F1", |s| {
+            if s.macro_f1.is_nan() {
+                "–".to_string()
+            } else {
+                format!("{:.3}", s.macro_f1)
+            }
+        }),
         ("Log loss", |s| format!("{:.3}", s.log_loss)),
     ];
     out.push_str(
@@ -117,6 +153,8 @@ fn scores_table(random: &Evaluation, new_writers: Option<&Evaluation>, out: &mut
         "Country of origin, scored on reviews held out of training{}.",
         if new_writers.is_some() {
             ", and on every review by writers the check model never read"
+        } else if folds.is_some() {
+            ", and on every review by writers each writer fold's model never read (log loss calibrated)"
         } else {
             ""
         }
@@ -138,12 +176,11 @@ fn scores_table(random: &Evaluation, new_writers: Option<&Evaluation>, out: &mut
         r#"<tr><th scope="row">Full and distilled agree</th><td colspan="2">{}</td>"#,
         percent(random.agreement)
     );
-    if let Some(writers) = new_writers {
-        let _ = write!(
-            out,
-            r#"<td colspan="2">{}</td>"#,
-            percent(writers.agreement)
-        );
+    if let Some(agreement) = new_writers
+        .map(|w| w.agreement)
+        .or(folds.map(|f| f.agreement))
+    {
+        let _ = write!(out, r#"<td colspan="2">{}</td>"#, percent(agreement));
     }
     out.push_str("</tr>");
     if let Some(province) = random.province {
@@ -162,6 +199,8 @@ fn scores_table(random: &Evaluation, new_writers: Option<&Evaluation>, out: &mut
                 percent(writers.top3),
                 count(writers.n)
             );
+        } else if folds.is_some() {
+            out.push_str(r#"<td colspan="2">not measured</td>"#);
         }
         out.push_str("</tr>");
     }
