@@ -103,6 +103,15 @@ fn the_model_card_draws_its_charts_and_tables_from_the_manifest() {
         assert!(html.contains("new writers"));
         assert!(html.contains("On notes by writers it never read"));
     }
+    if let Some(folds) = &manifest.metrics.writer_folds {
+        assert!(html.contains(r#"data-testid="writer-folds""#));
+        // the scores table names the new-writer columns beside the random split's
+        assert!(html.contains("Full, new writers (writer folds"));
+        assert!(html.contains("On notes by writers it never read"));
+        let worst = folds.worst_writer().expect("held-out writers");
+        assert!(html.contains(&format!("Worst writer: {}", worst.writer)));
+        assert!(html.contains(&format!("{:.3}", folds.full.log_loss)));
+    }
     // Plain words first, the bundle's hashes last.
     let plain = html.find("In plain words").expect("plain words");
     let glossary = html.find("What these figures mean").expect("a glossary");

@@ -1,12 +1,15 @@
 //! Certainty in words: one scale from a top probability to "high", "medium" or
 //! "low", shared by the server's answers and the page's, so they always agree.
 //!
-//! The thresholds were chosen on answers to writers the model never read (the
-//! bundle's new-writer check, see `bench/accuracy/RESULTS.md`): answers of the full
-//! model called high (top probability 0.70 or more) were right 90 % of the time
-//! there (3,826 of 4,227), above the 85 % promised; medium (0.40 to 0.70) 44 %;
-//! low (under 0.40) 31 %. A note of fewer than [`FEWEST_WORDS`] content words is
-//! called low whatever its probability: those figures say nothing about it.
+//! The thresholds are checked on what a writer the model never read gets: the
+//! calibrated out-of-fold answers of the trainer's writer folds (grouped
+//! cross-validation by writer), whose hit rate per level every bundle records in
+//! its manifest (`metrics.writer_folds.certainty`, and `distilled_certainty` for
+//! the browser model); answers called high must be right at least 85 % of the
+//! time there, which `trainer/tests/evidence_real_data.rs` checks on the default
+//! bundle. The figures are in `bench/accuracy/RESULTS.md`. A note of fewer than
+//! [`FEWEST_WORDS`] content words is called low whatever its probability: those
+//! figures say nothing about it.
 
 use serde::{Deserialize, Serialize};
 

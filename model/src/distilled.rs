@@ -301,6 +301,12 @@ impl DistilledModel {
         }
     }
 
+    /// The softmax temperature the logits are divided by: fitted by the trainer so
+    /// that the probabilities are calibrated (see the manifest's `temperatures`).
+    pub fn temperature(&self) -> f32 {
+        self.temperature
+    }
+
     /// Logits of every class for a description (before temperature and softmax).
     /// These read any text with words; [`DistilledModel::predict`] also refuses
     /// text that is not a tasting note.

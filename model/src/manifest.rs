@@ -78,6 +78,13 @@ pub struct TrainingSummary {
     pub distilled_buckets: usize,
     /// Seconds the run took.
     pub seconds: f32,
+    /// The temperatures shipped and what they were fitted on. Absent from bundles
+    /// that did not record them.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub temperatures: Option<Temperatures>,
+    /// Folds of the grouped cross-validation by writer (0: none).
+    #[serde(default)]
+    pub writer_folds: usize,
 }
 
 /// Class names of each head, in the order of the models' outputs.
@@ -179,6 +186,138 @@ pub struct ValidationReport {
     /// On reviews by writers held out from training altogether: what a new writer gets.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub new_writers: Option<Evaluation>,
+    /// Grouped cross-validation by writer: every writer with enough reviews held out
+    /// once. The figures a new writer can expect, and what the temperatures were
+    /// fitted on. Absent from bundles trained without writer folds.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub writer_folds: Option<WriterFolds>,
+}
+
+/// Softmax temperatures of the bundle's heads: logits are divided by them before
+/// the softmax, in the exported graph and in `distilled.bin`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Temperatures {
+    /// The full model's country head.
+    pub country: f32,
+    /// The full model's province head (fitted on the random split even when the
+    /// others are fitted on writer folds, which train no province head).
+    pub province: f32,
+    /// The distilled model.
+    pub distilled: f32,
+    /// What they were fitted on: `"writer_folds"` (out-of-fold answers for
+    /// held-out writers) or `"random_split"` (held-out reviews by known writers).
+    pub fitted_on: String,
+}
+
+/// One model's figures on writers it never read, from out-of-fold answers.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct HeldOutScores {
+    /// Share of all held-out reviews whose top answer is right.
+    pub accuracy: f64,
+    /// Mean of the folds' top-1.
+    pub mean_fold_accuracy: f64,
+    /// Mean of the writers' top-1, each writer counted once.
+    pub mean_writer_accuracy: f64,
+    /// Share of held-out reviews whose country is among the top three.
+    pub top3: f64,
+    /// Log-loss at the temperature fitted on known writers' held-out reviews (the
+    /// random split): how the probabilities were calibrated before writer folds.
+    pub log_loss_before: f64,
+    /// Log-loss with each fold's answers scaled by a temperature fitted on the other
+    /// folds, so that no answer is calibrated on itself.
+    pub log_loss: f64,
+    /// Expected calibration error of the top answer (ten equal-width bins) at the
+    /// temperature fitted on known writers' held-out reviews.
+    pub ece_before: f64,
+    /// The same after calibration (temperature fitted on the other folds).
+    pub ece: f64,
+}
+
+/// One writer's held-out figures.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct WriterScores {
+    /// The writer (`taster_name`).
+    pub writer: String,
+    /// The fold that held the writer out (0-based).
+    pub fold: usize,
+    /// Reviews by the writer.
+    pub n: usize,
+    /// Top-1 of the full model.
+    pub full_accuracy: f64,
+    /// Top-1 of the distilled model.
+    pub distilled_accuracy: f64,
+}
+
+/// One fold's held-out figures.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FoldScores {
+    /// Writers held out by this fold.
+    pub writers: Vec<String>,
+    /// Their reviews.
+    pub n: usize,
+    /// Top-1 of the full model.
+    pub full_accuracy: f64,
+    /// Top-1 of the distilled model.
+    pub distilled_accuracy: f64,
+    /// Calibrated log-loss of the full model.
+    pub full_log_loss: f64,
+    /// Calibrated log-loss of the distilled model.
+    pub distilled_log_loss: f64,
+}
+
+/// How often answers of one certainty level were right for held-out writers.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CertaintyBand {
+    /// `"high"`, `"medium"` or `"low"`.
+    pub level: String,
+    /// Lowest calibrated top probability of the level.
+    pub from: f32,
+    /// Answers of this level.
+    pub answers: usize,
+    /// Share of them that were right.
+    pub right: f64,
+}
+
+/// Grouped cross-validation by writer: what the models give writers they never read.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct WriterFolds {
+    /// Number of folds; each trains a model without its writers' reviews.
+    pub folds: usize,
+    /// Writers with fewer reviews than this are never held out (always trained on).
+    pub min_reviews: usize,
+    /// Held-out reviews scored, over all folds.
+    pub n: usize,
+    /// Held-out reviews whose country the fold's model had no class for (all its
+    /// reviews were by the held-out writers): misses, left out of the log-loss.
+    pub unknown_country: usize,
+    /// The full model.
+    pub full: HeldOutScores,
+    /// The distilled model.
+    pub distilled: HeldOutScores,
+    /// Share of held-out reviews where both models give the same top country.
+    pub agreement: f64,
+    /// The temperatures the "before" figures are scored at: fitted on the final
+    /// models' random-split held-out reviews, by writers they did read.
+    pub before: Temperatures,
+    /// Each fold.
+    pub per_fold: Vec<FoldScores>,
+    /// Each held-out writer, worst full top-1 first.
+    pub writers: Vec<WriterScores>,
+    /// Certainty levels of the full model's calibrated answers, highest first.
+    pub certainty: Vec<CertaintyBand>,
+    /// Certainty levels of the distilled model's calibrated answers, highest first.
+    pub distilled_certainty: Vec<CertaintyBand>,
+    /// Reliability of the full model's calibrated top answer, in ten bins.
+    pub calibration: Vec<CalibrationBin>,
+}
+
+impl WriterFolds {
+    /// The writer the full model does worst for.
+    pub fn worst_writer(&self) -> Option<&WriterScores> {
+        self.writers
+            .iter()
+            .min_by(|a, b| a.full_accuracy.total_cmp(&b.full_accuracy))
+    }
 }
 
 #[cfg(test)]

@@ -11,8 +11,8 @@ use vinovoyant_model::Certainty;
 use vinovoyant_store::cli::S3Args;
 use vinovoyant_store::{DataLocation, ModelSource, read_bytes_blocking};
 
+pub use crate::breakdown::{EvalArgs, eval};
 use crate::data::{Dataset, read_reviews, write_reviews};
-use crate::evaluate::{Summary, evaluate};
 use crate::fit::{Distillation, FitOptions};
 use crate::split::{new_writer_split, stratified};
 use crate::train::{RunOptions, train_bundle};
@@ -82,6 +82,16 @@ pub struct TrainArgs {
     /// 0 trains logistic heads only [default: each head's tuned value]; 0 to 1,000.
     #[arg(long, value_parser = non_negative)]
     pub margin_weight: Option<f32>,
+    /// Folds of the grouped cross-validation by writer (`taster_name`): each trains a
+    /// model without its writers' reviews; their out-of-fold answers measure what a
+    /// new writer gets and calibrate the shipped probabilities. 0 skips them and
+    /// calibrates on the random split; 0 to 50.
+    #[arg(long, default_value_t = 4, value_parser = fold_count)]
+    pub writer_folds: usize,
+    /// Writers with fewer reviews than this are never held out by the writer folds
+    /// (they stay in every fold's training); 1 to 1,000,000.
+    #[arg(long, default_value_t = 100, value_parser = review_count)]
+    pub writer_min_reviews: usize,
     /// Share of the distilled model's targets taken from the full country head's
     /// probabilities, between 0 (the labels alone) and 1.
     #[arg(long, default_value_t = FitOptions::default().distillation.share, value_parser = closed_fraction)]
@@ -109,7 +119,7 @@ pub struct ModelArgs {
 
 impl ModelArgs {
     /// Loads and verifies the bundle, fetching it first when it is in a store.
-    fn load(&self) -> anyhow::Result<Bundle> {
+    pub(crate) fn load(&self) -> anyhow::Result<Bundle> {
         let dir = self
             .model
             .bundle_dir_blocking(&self.model_cache, &self.s3.options())
@@ -117,20 +127,6 @@ impl ModelArgs {
         Bundle::load(&dir)
             .with_context(|| format!("cannot load the model bundle in {}", dir.display()))
     }
-}
-
-/// Options of `vinovoyant eval`.
-#[derive(Debug, Args)]
-pub struct EvalArgs {
-    /// CSV of labelled reviews: a local path or `s3://bucket/key`.
-    #[arg(long)]
-    pub data: DataLocation,
-    /// The model to score.
-    #[command(flatten)]
-    pub model: ModelArgs,
-    /// Print exactly one JSON object on stdout.
-    #[arg(long)]
-    pub json: bool,
 }
 
 /// Options of `vinovoyant split`.
@@ -163,7 +159,7 @@ pub struct PredictArgs {
 }
 
 /// The bytes of a data file, from this machine or from S3.
-fn read_data(location: &DataLocation) -> anyhow::Result<Vec<u8>> {
+pub(crate) fn read_data(location: &DataLocation) -> anyhow::Result<Vec<u8>> {
     read_bytes_blocking(location).with_context(|| format!("cannot read {location}"))
 }
 
@@ -173,6 +169,14 @@ fn load_data(location: &DataLocation) -> anyhow::Result<Dataset> {
 
 fn parse_data(location: &DataLocation, bytes: &[u8]) -> anyhow::Result<Dataset> {
     let dataset = read_reviews(bytes).with_context(|| format!("cannot use {location}"))?;
+    report_rejected(location, dataset)
+}
+
+/// Says how many rows were set aside; an error when none is usable.
+pub(crate) fn report_rejected(
+    location: &DataLocation,
+    dataset: Dataset,
+) -> anyhow::Result<Dataset> {
     let rejected = dataset.rejected;
     if rejected.total() > 0 {
         eprintln!(
@@ -280,6 +284,16 @@ fn feature_count(text: &str) -> Result<usize, String> {
     count_in(text, 1, 10_000_000)
 }
 
+/// Value parser: 0 to 50 writer folds.
+fn fold_count(text: &str) -> Result<usize, String> {
+    count_in(text, 0, 50)
+}
+
+/// Value parser: 1 to 1,000,000 reviews.
+fn review_count(text: &str) -> Result<usize, String> {
+    count_in(text, 1, 1_000_000)
+}
+
 /// Value parser: 1 to 10,000 epochs.
 fn epoch_count(text: &str) -> Result<usize, String> {
     count_in(text, 1, 10_000)
@@ -331,6 +345,8 @@ pub fn train(args: TrainArgs) -> anyhow::Result<()> {
         fit,
         validation_fraction: args.split.validation_fraction,
         new_writers: args.split.writers(),
+        writer_folds: args.writer_folds,
+        writer_min_reviews: args.writer_min_reviews,
         analytics: Some(analytics),
     };
     let manifest = train_bundle(&dataset, &run, &args.out, &log)?;
@@ -384,39 +400,6 @@ pub fn split(args: SplitArgs) -> anyhow::Result<()> {
         )
         .with_context(|| format!("cannot write {}", path.display()))?;
         eprintln!("{} reviews written to {}", rows.len(), path.display());
-    }
-    Ok(())
-}
-
-/// Runs `vinovoyant eval`.
-pub fn eval(args: EvalArgs) -> anyhow::Result<()> {
-    let bundle = args.model.load()?;
-    let dataset = load_data(&args.data)?;
-    let reviews: Vec<_> = dataset.reviews.iter().collect();
-    let evaluation = evaluate(
-        bundle.full(),
-        bundle.distilled(),
-        &reviews,
-        dataset.has_province,
-    );
-    let summary = Summary::from(&evaluation);
-    if args.json {
-        println!("{}", serde_json::to_string(&summary)?);
-    } else {
-        println!("model {} on {} reviews", bundle.version(), summary.n);
-        for (name, s) in [("full", summary.full), ("distilled", summary.distilled)] {
-            println!(
-                "  {name:<9} top-1 {:.3}  top-3 {:.3}  macro-F1 {:.3}  log-loss {:.3}",
-                s.accuracy, s.top3, s.macro_f1, s.log_loss
-            );
-        }
-        println!("  agreement {:.3}", summary.agreement);
-        if let Some(p) = summary.province {
-            println!(
-                "  province  top-1 {:.3}  top-3 {:.3}  (n = {})",
-                p.accuracy, p.top3, p.n
-            );
-        }
     }
     Ok(())
 }

@@ -72,6 +72,16 @@ pub struct Dataset {
 /// `province`, `taster_name` and `title` are used when present; other columns are
 /// ignored.
 pub fn read_reviews(bytes: &[u8]) -> Result<Dataset, DataError> {
+    read_reviews_by(bytes, None).map(|(dataset, _)| dataset)
+}
+
+/// [`read_reviews`], with the value of column `by` for each usable review (in the
+/// order of [`Dataset::reviews`]; `None` where it is empty), so that figures can be
+/// broken down by any column. An error when the file has no such column.
+pub fn read_reviews_by(
+    bytes: &[u8],
+    by: Option<&str>,
+) -> Result<(Dataset, Vec<Option<String>>), DataError> {
     let sha256 = hex::encode(Sha256::digest(bytes));
     let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(bytes);
     let headers = reader.headers()?.clone();
@@ -81,6 +91,13 @@ pub fn read_reviews(bytes: &[u8]) -> Result<Dataset, DataError> {
     let province = column("province");
     let taster = column("taster_name");
     let title = column("title");
+    let group = match by {
+        Some(name) => {
+            Some(column(name).ok_or_else(|| DataError::MissingColumns(vec![name.to_string()]))?)
+        }
+        None => None,
+    };
+    let mut groups = Vec::new();
     let mut dataset = Dataset {
         reviews: Vec::new(),
         rejected: Rejected::default(),
@@ -117,9 +134,12 @@ pub fn read_reviews(bytes: &[u8]) -> Result<Dataset, DataError> {
                 taster: optional(&record, taster),
                 title: optional(&record, title),
             });
+            if by.is_some() {
+                groups.push(optional(&record, group));
+            }
         }
     }
-    Ok(dataset)
+    Ok((dataset, groups))
 }
 
 /// Writes reviews as a CSV that [`read_reviews`] reads back unchanged: the columns

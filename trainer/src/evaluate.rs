@@ -206,6 +206,8 @@ pub struct Summary {
     pub full: ModelScores,
     /// The distilled model.
     pub distilled: ModelScores,
+    /// Expected calibration error of the full model's top answer (ten equal-width bins).
+    pub ece: f64,
     /// Share of rows where both agree on the top country.
     pub agreement: f64,
     /// The province head, when the data has provinces.
@@ -219,6 +221,7 @@ impl From<&Evaluation> for Summary {
             n: e.n,
             full: e.full,
             distilled: e.distilled,
+            ece: crate::scoring::ece(&e.calibration),
             agreement: e.agreement,
             province: e.province,
         }

@@ -9,10 +9,11 @@ use vinovoyant_analytics::DatasetSummary;
 use vinovoyant_inference::{FullModel, sha256_hex};
 use vinovoyant_model::manifest::{
     ANALYTICS_FILE, DISTILLED_MODEL_FILE, DataFingerprint, Evaluation, FULL_MODEL_FILE, FileEntry,
-    LABELS_FILE, MANIFEST_FILE, TrainingSummary, VOCABULARY_FILE, ValidationReport,
+    LABELS_FILE, MANIFEST_FILE, Temperatures, TrainingSummary, VOCABULARY_FILE, ValidationReport,
 };
 use vinovoyant_model::{DistilledModel, Manifest};
 
+use crate::crossval::writer_folds;
 use crate::data::{Dataset, Review};
 use crate::evaluate::evaluate;
 use crate::fit::{
@@ -21,6 +22,9 @@ use crate::fit::{
 use crate::linear::{LinearModel, SparseRows, fit_temperature};
 use crate::onnx::{self, Head};
 use crate::split::{Split, new_writer_split, stratified};
+
+/// What `fitted_on` says of temperatures fitted on the random split's held-out reviews.
+pub const FITTED_ON_RANDOM_SPLIT: &str = "random_split";
 
 /// Bundle format written by this trainer.
 pub const FORMAT: u32 = 1;
@@ -35,6 +39,12 @@ pub struct RunOptions {
     /// Writers whose reviews are kept out of a second, check-only model, to measure
     /// what a writer the model has never read gets. Empty skips the check.
     pub new_writers: Vec<String>,
+    /// Folds of the grouped cross-validation by writer, whose out-of-fold answers
+    /// give the new-writer figures and the shipped temperatures; 0 skips it and
+    /// fits the temperatures on the random split's held-out reviews instead.
+    pub writer_folds: usize,
+    /// Writers with fewer reviews are never held out by the writer folds.
+    pub writer_min_reviews: usize,
     /// Aggregates of the training data for the analytics page, shipped in the bundle
     /// as `analytics.json` when given.
     pub analytics: Option<DatasetSummary>,
@@ -62,11 +72,12 @@ fn logits_of(
         .unzip()
 }
 
-/// Fits the temperatures on held-out rows and writes every model file.
-fn build(fitted: Fitted, calibration: &[&Review], options: &FitOptions) -> anyhow::Result<Built> {
-    let (country_rows, province_rows) = full_rows(calibration, &fitted.vocabulary);
-    let countries = country_targets(calibration, &fitted.labels);
-    let provinces = province_targets(calibration, &fitted.labels);
+/// Temperatures fitted on held-out `rows` by writers the model did read: the
+/// fallback when no writer folds are run, and the new-writer check's.
+fn temperatures_on(fitted: &Fitted, rows: &[&Review], options: &FitOptions) -> Temperatures {
+    let (country_rows, province_rows) = full_rows(rows, &fitted.vocabulary);
+    let countries = country_targets(rows, &fitted.labels);
+    let provinces = province_targets(rows, &fitted.labels);
     let temperature = |model: &LinearModel, rows: &SparseRows, targets: &[Option<u32>]| {
         let (logits, labels) = logits_of(model, rows, targets);
         if labels.is_empty() {
@@ -75,17 +86,28 @@ fn build(fitted: Fitted, calibration: &[&Review], options: &FitOptions) -> anyho
             fit_temperature(&logits, &labels)
         }
     };
-    let country_t = temperature(&fitted.country, &country_rows, &countries);
-    let province_t = temperature(&fitted.province, &province_rows, &provinces);
-    let hashed = distilled_rows(calibration, &fitted.distilled.idf, options);
+    let hashed = distilled_rows(rows, &fitted.distilled.idf, options);
     let distilled_linear = LinearModel {
         features: fitted.distilled.idf.len(),
         classes: fitted.labels.countries.len(),
         weights: fitted.distilled.weights.clone(),
         bias: fitted.distilled.bias.clone(),
     };
+    Temperatures {
+        country: temperature(&fitted.country, &country_rows, &countries),
+        province: temperature(&fitted.province, &province_rows, &provinces),
+        distilled: temperature(&distilled_linear, &hashed, &countries),
+        fitted_on: FITTED_ON_RANDOM_SPLIT.to_string(),
+    }
+}
+
+/// Writes every model file with the given temperatures baked in: into the
+/// exported graph and into `distilled.bin`.
+fn build(fitted: Fitted, temperatures: &Temperatures) -> anyhow::Result<Built> {
+    let country_t = temperatures.country;
+    let province_t = temperatures.province;
     let mut distilled_weights = fitted.distilled;
-    distilled_weights.temperature = temperature(&distilled_linear, &hashed, &countries);
+    distilled_weights.temperature = temperatures.distilled;
     let distilled = DistilledModel::quantize(&distilled_weights)?;
     let onnx_bytes = onnx::export(
         &Head {
@@ -155,12 +177,37 @@ pub fn train_bundle(
     ));
     let train = select(reviews, &split.train);
     let validation = select(reviews, &split.validation);
-    let now = time::OffsetDateTime::now_utc();
-    let version = version_for(now, &dataset.sha256)?;
+    let folds = if run.writer_folds > 0 {
+        Some(writer_folds(
+            reviews,
+            &run.fit,
+            run.writer_folds,
+            run.writer_min_reviews,
+            log,
+        )?)
+    } else {
+        None
+    };
     let fitted = fit(&train, &run.fit, log)?;
     let labels = fitted.labels.clone();
     let vocabulary_size = fitted.vocabulary.len();
-    let built = build(fitted, &validation, &run.fit)?;
+    let known_writers = temperatures_on(&fitted, &validation, &run.fit);
+    log(&format!(
+        "temperatures fitted on known writers (random split): country {:.3}, province {:.3}, distilled {:.3}",
+        known_writers.country, known_writers.province, known_writers.distilled
+    ));
+    let (writer_folds, temperatures) = match folds {
+        Some(oof) => (
+            Some(oof.report(&known_writers, log)),
+            oof.temperatures(&known_writers),
+        ),
+        None => (None, known_writers),
+    };
+    log(&format!(
+        "temperatures ({}): country {:.3}, province {:.3}, distilled {:.3}",
+        temperatures.fitted_on, temperatures.country, temperatures.province, temperatures.distilled
+    ));
+    let built = build(fitted, &temperatures)?;
     log("scoring the held-out reviews");
     let random_split = evaluate(
         &built.full,
@@ -173,6 +220,9 @@ pub fn train_bundle(
     } else {
         Some(new_writer_check(dataset, &split, run, log)?)
     };
+    let folds_run = writer_folds.as_ref().map_or(0, |w| w.folds);
+    let now = time::OffsetDateTime::now_utc();
+    let version = version_for(now, &dataset.sha256)?;
     std::fs::create_dir_all(out).with_context(|| format!("cannot create {}", out.display()))?;
     let mut files = built.files;
     if let Some(summary) = &run.analytics {
@@ -206,11 +256,14 @@ pub fn train_bundle(
             distilled_buckets: (run.fit.distilled_word_buckets + run.fit.distilled_char_buckets)
                 as usize,
             seconds: started.elapsed().as_secs_f32(),
+            temperatures: Some(temperatures),
+            writer_folds: folds_run,
         },
         labels,
         metrics: ValidationReport {
             random_split,
             new_writers,
+            writer_folds,
         },
         files: entries,
     };
@@ -238,7 +291,8 @@ fn new_writer_check(
         run.new_writers.join(", ")
     ));
     let fitted = fit(&select(reviews, &writers.train), &run.fit, &|_| {})?;
-    let built = build(fitted, &select(reviews, &writers.calibration), &run.fit)?;
+    let temperatures = temperatures_on(&fitted, &select(reviews, &writers.calibration), &run.fit);
+    let built = build(fitted, &temperatures)?;
     let evaluation = evaluate(
         &built.full,
         &built.distilled,

@@ -32,6 +32,8 @@ fn small_run() -> RunOptions {
         fit,
         validation_fraction: 0.2,
         new_writers: Vec::new(),
+        writer_folds: 0,
+        writer_min_reviews: 100,
         analytics: None,
     }
 }
@@ -222,4 +224,67 @@ fn names_seen_only_in_titles_are_learned() {
             "{producer}"
         );
     }
+}
+
+#[test]
+fn writer_folds_hold_out_every_writer_and_calibrate_the_shipped_models() {
+    let dataset = read_reviews(&fixture()).unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let run = RunOptions {
+        writer_folds: 3,
+        writer_min_reviews: 10,
+        ..small_run()
+    };
+    let manifest = train_bundle(&dataset, &run, out.path(), &|_| {}).unwrap();
+    let folds = manifest
+        .metrics
+        .writer_folds
+        .as_ref()
+        .expect("writer-fold figures");
+    // the fixture's three writers, 30 reviews each, one per fold
+    assert_eq!(folds.folds, 3);
+    assert_eq!(manifest.training.writer_folds, 3);
+    assert_eq!(folds.n, 90);
+    let mut writers: Vec<&str> = folds.writers.iter().map(|w| w.writer.as_str()).collect();
+    writers.sort_unstable();
+    assert_eq!(writers, ["Writer A", "Writer B", "Writer C"]);
+    assert!(folds.writers.iter().all(|w| w.n == 30));
+    assert_eq!(folds.per_fold.iter().map(|f| f.n).sum::<usize>(), 90);
+    let worst = folds.worst_writer().unwrap();
+    assert!(
+        folds
+            .writers
+            .iter()
+            .all(|w| w.full_accuracy >= worst.full_accuracy)
+    );
+    for band in [&folds.certainty, &folds.distilled_certainty] {
+        assert_eq!(band.iter().map(|b| b.answers).sum::<usize>(), 90);
+    }
+    for scores in [&folds.full, &folds.distilled] {
+        assert!((0.0..=1.0).contains(&scores.accuracy), "{scores:?}");
+        assert!(
+            scores.log_loss.is_finite() && scores.ece >= 0.0,
+            "{scores:?}"
+        );
+    }
+    // the shipped models carry the temperatures fitted on the folds
+    let temperatures = manifest.training.temperatures.as_ref().unwrap();
+    assert_eq!(temperatures.fitted_on, "writer_folds");
+    let bundle = Bundle::load(out.path()).unwrap();
+    assert_eq!(bundle.distilled().temperature(), temperatures.distilled);
+    let text = "A dense Nebbiolo from Barolo with firm tannins.";
+    let logits = bundle.distilled().logits(text).unwrap();
+    let expected = vinovoyant_model::prediction::softmax(&logits, temperatures.distilled);
+    assert_eq!(bundle.distilled().probabilities(text).unwrap(), expected);
+}
+
+#[test]
+fn without_writer_folds_the_temperatures_come_from_the_random_split() {
+    let dataset = read_reviews(&fixture()).unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let manifest = train_bundle(&dataset, &small_run(), out.path(), &|_| {}).unwrap();
+    assert!(manifest.metrics.writer_folds.is_none());
+    assert_eq!(manifest.training.writer_folds, 0);
+    let temperatures = manifest.training.temperatures.as_ref().unwrap();
+    assert_eq!(temperatures.fitted_on, "random_split");
 }

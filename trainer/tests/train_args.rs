@@ -24,6 +24,8 @@ fn args(out: &Path, share: f32, temperature: f32) -> TrainArgs {
         margin_weight: None,
         distillation_share: share,
         distillation_temperature: temperature,
+        writer_folds: 0,
+        writer_min_reviews: 100,
     }
 }
 

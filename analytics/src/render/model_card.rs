@@ -4,7 +4,9 @@
 use std::fmt::Write as _;
 
 use vinovoyant_model::Manifest;
-use vinovoyant_model::manifest::{CalibrationBin, Evaluation, ModelScores};
+use vinovoyant_model::manifest::{
+    CalibrationBin, Evaluation, HeldOutScores, ModelScores, WriterFolds,
+};
 
 use crate::insights::count;
 use crate::render::plain_words::{in_plain_words, what_the_figures_mean};
@@ -30,7 +32,15 @@ pub fn model_card(manifest: &Manifest) -> String {
     let random = &metrics.random_split;
     let mut out = String::new();
     in_plain_words(manifest, &mut out);
-    scores_table(random, metrics.new_writers.as_ref(), &mut out);
+    scores_table(
+        random,
+        metrics.new_writers.as_ref(),
+        metrics.writer_folds.as_ref(),
+        &mut out,
+    );
+    if let Some(folds) = &metrics.writer_folds {
+        writer_folds_table(folds, random, &mut out);
+    }
     what_the_figures_mean(&mut out);
     out.push_str(r#"<div class="charts">"#);
     agreement(random).html(&mut out);
@@ -83,25 +93,56 @@ fn facts(manifest: &Manifest, out: &mut String) {
     out.push_str("</dl>");
 }
 
-fn scores_table(random: &Evaluation, new_writers: Option<&Evaluation>, out: &mut String) {
-    let mut columns: Vec<(String, &ModelScores)> = vec![
+/// A model's writer-fold figures as scores for the table (macro-F1 is not
+/// measured there: NaN, shown as a dash).
+fn as_scores(held: &HeldOutScores) -> ModelScores {
+    ModelScores {
+        accuracy: held.accuracy,
+        macro_f1: f64::NAN,
+        top3: held.top3,
+        log_loss: held.log_loss,
+    }
+}
+
+fn scores_table(
+    random: &Evaluation,
+    new_writers: Option<&Evaluation>,
+    folds: Option<&WriterFolds>,
+    out: &mut String,
+) {
+    let mut columns: Vec<(String, ModelScores)> = vec![
         (
             format!("Full, held-out reviews (n = {})", count(random.n)),
-            &random.full,
+            random.full,
         ),
-        ("Distilled, held-out reviews".to_string(), &random.distilled),
+        ("Distilled, held-out reviews".to_string(), random.distilled),
     ];
     if let Some(writers) = new_writers {
         columns.push((
             format!("Full, new writers (n = {})", count(writers.n)),
-            &writers.full,
+            writers.full,
         ));
-        columns.push(("Distilled, new writers".to_string(), &writers.distilled));
+        columns.push(("Distilled, new writers".to_string(), writers.distilled));
+    } else if let Some(folds) = folds {
+        columns.push((
+            format!("Full, new writers (writer folds, n = {})", count(folds.n)),
+            as_scores(&folds.full),
+        ));
+        columns.push((
+            "Distilled, new writers (writer folds)".to_string(),
+            as_scores(&folds.distilled),
+        ));
     }
     let rows: [(&str, ScoreFormat); 4] = [
         ("Top-1 accuracy", |s| percent(s.accuracy)),
         ("Top-3 accuracy", |s| percent(s.top3)),
-        ("Macro F1", |s| format!("{:.3}", s.macro_f1)),
+        ("Macro F1", |s| {
+            if s.macro_f1.is_nan() {
+                "–".to_string()
+            } else {
+                format!("{:.3}", s.macro_f1)
+            }
+        }),
         ("Log loss", |s| format!("{:.3}", s.log_loss)),
     ];
     out.push_str(
@@ -112,6 +153,8 @@ fn scores_table(random: &Evaluation, new_writers: Option<&Evaluation>, out: &mut
         "Country of origin, scored on reviews held out of training{}.",
         if new_writers.is_some() {
             ", and on every review by writers the check model never read"
+        } else if folds.is_some() {
+            ", and on every review by writers each writer fold's model never read (log loss calibrated)"
         } else {
             ""
         }
@@ -133,12 +176,11 @@ fn scores_table(random: &Evaluation, new_writers: Option<&Evaluation>, out: &mut
         r#"<tr><th scope="row">Full and distilled agree</th><td colspan="2">{}</td>"#,
         percent(random.agreement)
     );
-    if let Some(writers) = new_writers {
-        let _ = write!(
-            out,
-            r#"<td colspan="2">{}</td>"#,
-            percent(writers.agreement)
-        );
+    if let Some(agreement) = new_writers
+        .map(|w| w.agreement)
+        .or(folds.map(|f| f.agreement))
+    {
+        let _ = write!(out, r#"<td colspan="2">{}</td>"#, percent(agreement));
     }
     out.push_str("</tr>");
     if let Some(province) = random.province {
@@ -157,9 +199,68 @@ fn scores_table(random: &Evaluation, new_writers: Option<&Evaluation>, out: &mut
                 percent(writers.top3),
                 count(writers.n)
             );
+        } else if folds.is_some() {
+            out.push_str(r#"<td colspan="2">not measured</td>"#);
         }
         out.push_str("</tr>");
     }
+    out.push_str("</tbody></table></div></section>");
+}
+
+/// Shows one figure of a model's scores on writers it never read.
+type HeldOutFormat = fn(&HeldOutScores) -> String;
+
+/// What the grouped cross-validation by writer found, beside the random split: the
+/// figures a person writing their own note can expect.
+fn writer_folds_table(folds: &WriterFolds, random: &Evaluation, out: &mut String) {
+    let _ = write!(
+        out,
+        r#"<section class="table-block" aria-labelledby="writers-title"><h2 id="writers-title">Writers it never read</h2><p class="insight">Each of {} folds trained a model without some writers' reviews and scored it on everything they wrote ({} reviews by {} writers with at least {} reviews each). Log loss and calibration error are shown after the probabilities were calibrated on these answers, and before: as calibrated on known writers' reviews.</p>"#,
+        folds.folds,
+        count(folds.n),
+        folds.writers.len(),
+        count(folds.min_reviews),
+    );
+    out.push_str(r#"<div class="table-scroll" tabindex="0" role="region" aria-label="Writers it never read (scrolls sideways on narrow screens)"><table class="scores" data-testid="writer-folds"><thead><tr><th scope="col">Metric</th><th scope="col">Full, new writers</th><th scope="col">Distilled, new writers</th></tr></thead><tbody>"#);
+    let rows: [(&str, HeldOutFormat); 6] = [
+        ("Top-1, mean over writers", |s| {
+            percent(s.mean_writer_accuracy)
+        }),
+        ("Top-1, mean over folds", |s| percent(s.mean_fold_accuracy)),
+        ("Top-1, all their reviews", |s| percent(s.accuracy)),
+        ("Top-3 accuracy", |s| percent(s.top3)),
+        ("Log loss (calibrated; before)", |s| {
+            format!("{:.3} ({:.3})", s.log_loss, s.log_loss_before)
+        }),
+        ("Calibration error (calibrated; before)", |s| {
+            format!("{:.3} ({:.3})", s.ece, s.ece_before)
+        }),
+    ];
+    for (name, show) in rows {
+        let _ = write!(
+            out,
+            r#"<tr><th scope="row">{name}</th><td>{}</td><td>{}</td></tr>"#,
+            show(&folds.full),
+            show(&folds.distilled)
+        );
+    }
+    if let Some(worst) = folds.worst_writer() {
+        let _ = write!(
+            out,
+            r#"<tr><th scope="row">Worst writer: {} (n = {})</th><td>{}</td><td>{}</td></tr>"#,
+            escape(&worst.writer),
+            count(worst.n),
+            percent(worst.full_accuracy),
+            percent(worst.distilled_accuracy)
+        );
+    }
+    let _ = write!(
+        out,
+        r#"<tr><th scope="row">Full and distilled agree</th><td colspan="2">{}</td></tr><tr><th scope="row">For comparison: top-1 on known writers' held-out reviews</th><td>{}</td><td>{}</td></tr>"#,
+        percent(folds.agreement),
+        percent(random.full.accuracy),
+        percent(random.distilled.accuracy)
+    );
     out.push_str("</tbody></table></div></section>");
 }
 

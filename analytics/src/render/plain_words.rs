@@ -32,7 +32,40 @@ pub(super) fn in_plain_words(manifest: &Manifest, out: &mut String) {
         percent(random.full.accuracy),
         percent(random.full.top3),
     );
-    match &manifest.metrics.new_writers {
+    new_writer_words(manifest, out);
+    let _ = write!(
+        out,
+        "<p>It knows only the {} countries of its training reviews and reads words, not wine: a note that names no grape, place or style gives it little to go on, and countries with few reviews are where it errs most.</p></section>",
+        manifest.labels.countries.len(),
+    );
+}
+
+/// What a writer the model never read can expect: from the writer folds when the
+/// bundle has them, else from the single new-writer check.
+fn new_writer_words(manifest: &Manifest, out: &mut String) {
+    let metrics = &manifest.metrics;
+    if let Some(folds) = &metrics.writer_folds {
+        let _ = write!(
+            out,
+            "<p>On notes by writers it never read, which is what your own notes are, it is right {} on average ({} over {} writers, each held out of training in turn), and {} for the writer it suits least. Treat its answer as a well-read guess, not a certificate.</p>",
+            times_in_ten(folds.full.mean_writer_accuracy),
+            percent(folds.full.mean_writer_accuracy),
+            folds.writers.len(),
+            folds
+                .worst_writer()
+                .map_or_else(|| "less".to_string(), |w| percent(w.full_accuracy)),
+        );
+        if let Some(high) = folds.certainty.iter().find(|b| b.level == "high") {
+            let _ = write!(
+                out,
+                "<p>Its percentages were calibrated on those writers' notes: when it says 80 %, it is right about 8 times in 10. Answers it calls likely ({} or more) were right {} of the time for them.</p>",
+                percent(f64::from(high.from)),
+                percent(high.right),
+            );
+        }
+        return;
+    }
+    match &metrics.new_writers {
         Some(writers) => {
             let _ = write!(
                 out,
@@ -46,11 +79,6 @@ pub(super) fn in_plain_words(manifest: &Manifest, out: &mut String) {
             "<p>It was not measured on notes by writers it never read; expect it to do worse on your own notes than the figure above.</p>",
         ),
     }
-    let _ = write!(
-        out,
-        "<p>It knows only the {} countries of its training reviews and reads words, not wine: a note that names no grape, place or style gives it little to go on, and countries with few reviews are where it errs most.</p></section>",
-        manifest.labels.countries.len(),
-    );
 }
 
 /// One line on each figure of the scores table.
