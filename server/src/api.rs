@@ -49,7 +49,8 @@ pub struct PredictResponse {
     /// The most probable country.
     pub country: String,
     /// How far to trust `country`, from its probability: `high` from 0.70 (right
-    /// 90 % of the time for writers the model never read), `medium` from 0.40,
+    /// 87 % of the time for writers the model never read, on writer-held-out
+    /// folds), `medium` from 0.40,
     /// `low` below, and `low` for a note of fewer than three content words
     /// (see `vinovoyant_model::certainty`).
     pub certainty: CertaintyLevel,

@@ -17,17 +17,17 @@ pub fn predict_request() -> Value {
 /// for the top country and one for the second).
 pub fn predict_response() -> Value {
     json!({
-        "model_version": "20261203-143010-dec218cb",
+        "model_version": "20261203-175126-dec218cb",
         "country": "US",
         "certainty": "high",
         "predictions": [
-            { "label": "US", "probability": 0.9999455 },
-            { "label": "Chile", "probability": 7.468507e-06 },
-            { "label": "Bulgaria", "probability": 5.0735766e-06 },
-            { "label": "Australia", "probability": 5.0299955e-06 },
-            { "label": "Portugal", "probability": 3.7971802e-06 }
+            { "label": "US", "probability": 0.9995914 },
+            { "label": "Chile", "probability": 4.833799e-05 },
+            { "label": "Bulgaria", "probability": 3.4909113e-05 },
+            { "label": "Australia", "probability": 3.465651e-05 },
+            { "label": "Portugal", "probability": 2.7352648e-05 }
         ],
-        "province": { "label": "California", "probability": 0.9999453 },
+        "province": { "label": "California", "probability": 0.9995912 },
         "explanation": [
             { "token": "Napa", "label": "US", "weight": 5.5335193, "start": 61, "end": 65,
               "start_utf16": 61, "end_utf16": 65 },
@@ -54,11 +54,11 @@ pub fn batch_response() -> Value {
     json!({
         "results": [
             {
-                "model_version": "20261203-143010-dec218cb",
+                "model_version": "20261203-175126-dec218cb",
                 "country": "US",
                 "certainty": "high",
-                "predictions": [{ "label": "US", "probability": 0.9999455 }],
-                "province": { "label": "California", "probability": 0.9999453 },
+                "predictions": [{ "label": "US", "probability": 0.9995914 }],
+                "province": { "label": "California", "probability": 0.9995912 },
                 "explanation": []
             },
             {
@@ -75,12 +75,12 @@ pub fn batch_response() -> Value {
 
 /// `GET /health`: serving.
 pub fn health_response() -> Value {
-    json!({ "status": "ok", "model_version": "20261203-143010-dec218cb" })
+    json!({ "status": "ok", "model_version": "20261203-175126-dec218cb" })
 }
 
 /// `GET /health/details`: serving, with nothing to add.
 pub fn health_details_response() -> Value {
-    json!({ "status": "ok", "model_version": "20261203-143010-dec218cb" })
+    json!({ "status": "ok", "model_version": "20261203-175126-dec218cb" })
 }
 
 /// `GET /health/live`.
@@ -93,8 +93,8 @@ pub fn live_response() -> Value {
 pub fn model_response() -> Value {
     json!({
         "format": 1,
-        "version": "20261203-143010-dec218cb",
-        "created": "2026-12-03T14:30:10.455041201Z",
+        "version": "20261203-175126-dec218cb",
+        "created": "2026-12-03T17:51:26.520872386Z",
         "training_data": {
             "sha256": "dec218cbc42a181d83529a9e6b9579307c79c6874a2e187db4a6495b7a9f909e",
             "rows": 30520, "training_rows": 27465, "validation_rows": 3055
@@ -102,10 +102,10 @@ pub fn model_response() -> Value {
         "labels": { "countries": ["US", "France", "Italy"], "provinces": ["California", "Washington"] },
         "metrics": { "random_split": { "n": 3055, "full": {
             "accuracy": 0.88379705400982, "macro_f1": 0.4828642382669541,
-            "top3": 0.979050736497545, "log_loss": 0.4381511783652251
+            "top3": 0.979050736497545, "log_loss": 0.4511123277198482
         } } },
         "files": { "full.onnx": {
-            "sha256": "66dd6eee72de762e8bdc8a1d23b70412126475794afadf7c7872eab5ac56631d",
+            "sha256": "f87a67e3ced4be55e68707d1db73a24c789b0289274376f92266cbfcbdef4265",
             "bytes": 7329387
         } }
     })

@@ -18,6 +18,26 @@ use crate::scoring::{self, Answer};
 /// What `fitted_on` says of temperatures fitted on out-of-fold answers.
 pub const FITTED_ON_WRITER_FOLDS: &str = "writer_folds";
 
+/// The writers with at least `min_reviews` reviews, with their counts.
+fn writers_with(reviews: &[Review], min_reviews: usize) -> Vec<(&str, usize)> {
+    let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
+    for review in reviews {
+        if let Some(writer) = &review.taster {
+            *counts.entry(writer.as_str()).or_default() += 1;
+        }
+    }
+    counts
+        .into_iter()
+        .filter(|&(_, n)| n >= min_reviews)
+        .collect()
+}
+
+/// Whether `reviews` have the two or more writers of `min_reviews` reviews that
+/// writer folds need (a CSV without `taster_name` has none).
+pub fn can_fold_by_writer(reviews: &[Review], min_reviews: usize) -> bool {
+    writers_with(reviews, min_reviews).len() >= 2
+}
+
 /// Writers to hold out, in `folds` groups balanced by review count: writers with at
 /// least `min_reviews` reviews, largest first, each into the group with the fewest
 /// reviews so far. Fewer groups when there are fewer such writers; an error when
@@ -27,16 +47,7 @@ pub fn writer_groups(
     folds: usize,
     min_reviews: usize,
 ) -> anyhow::Result<Vec<Vec<String>>> {
-    let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
-    for review in reviews {
-        if let Some(writer) = &review.taster {
-            *counts.entry(writer.as_str()).or_default() += 1;
-        }
-    }
-    let mut writers: Vec<(&str, usize)> = counts
-        .into_iter()
-        .filter(|&(_, n)| n >= min_reviews)
-        .collect();
+    let mut writers = writers_with(reviews, min_reviews);
     anyhow::ensure!(
         writers.len() >= 2,
         "writer folds need at least two writers (taster_name) with {min_reviews} or more reviews; the data has {}",

@@ -13,7 +13,7 @@ use vinovoyant_model::manifest::{
 };
 use vinovoyant_model::{DistilledModel, Manifest};
 
-use crate::crossval::writer_folds;
+use crate::crossval::{can_fold_by_writer, writer_folds};
 use crate::data::{Dataset, Review};
 use crate::evaluate::evaluate;
 use crate::fit::{
@@ -177,7 +177,15 @@ pub fn train_bundle(
     ));
     let train = select(reviews, &split.train);
     let validation = select(reviews, &split.validation);
-    let folds = if run.writer_folds > 0 {
+    let foldable = can_fold_by_writer(reviews, run.writer_min_reviews);
+    if run.writer_folds > 0 && !foldable {
+        log(&format!(
+            "no writer folds: they need two or more writers (taster_name) with {} or more \
+             reviews; the temperatures are fitted on the random split",
+            run.writer_min_reviews
+        ));
+    }
+    let folds = if run.writer_folds > 0 && foldable {
         Some(writer_folds(
             reviews,
             &run.fit,

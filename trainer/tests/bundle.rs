@@ -288,3 +288,30 @@ fn without_writer_folds_the_temperatures_come_from_the_random_split() {
     let temperatures = manifest.training.temperatures.as_ref().unwrap();
     assert_eq!(temperatures.fitted_on, "random_split");
 }
+
+#[test]
+fn data_without_enough_writers_trains_with_the_random_split_s_temperatures() {
+    // the fixture's writers have 30 reviews each, under the 100 the folds ask for,
+    // as a CSV without taster_name has none: training goes on without folds
+    let dataset = read_reviews(&fixture()).unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let run = RunOptions {
+        writer_folds: 4,
+        writer_min_reviews: 100,
+        ..small_run()
+    };
+    let said = std::sync::Mutex::new(Vec::<String>::new());
+    let log = |line: &str| said.lock().unwrap().push(line.to_string());
+    let manifest = train_bundle(&dataset, &run, out.path(), &log).unwrap();
+    assert!(manifest.metrics.writer_folds.is_none());
+    assert_eq!(manifest.training.writer_folds, 0);
+    let temperatures = manifest.training.temperatures.as_ref().unwrap();
+    assert_eq!(temperatures.fitted_on, "random_split");
+    assert!(
+        said.lock()
+            .unwrap()
+            .iter()
+            .any(|line| line.starts_with("no writer folds")),
+        "the log says why there are no folds"
+    );
+}
