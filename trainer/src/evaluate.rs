@@ -4,9 +4,7 @@ use fnv::FnvHashMap;
 use serde::Serialize;
 use vinovoyant_inference::FullModel;
 use vinovoyant_model::DistilledModel;
-use vinovoyant_model::manifest::{
-    CalibrationBin, ClassScores, Evaluation, ModelScores, ProvinceScores,
-};
+use vinovoyant_model::manifest::{ClassScores, Evaluation, ModelScores, ProvinceScores};
 use vinovoyant_model::prediction::rank;
 
 use crate::data::Review;
@@ -182,18 +180,7 @@ pub fn evaluate(
         province,
         per_country,
         confusion,
-        calibration: bins
-            .into_iter()
-            .map(|(sum, right, count)| CalibrationBin {
-                confidence: if count > 0 { sum / count as f64 } else { 0.0 },
-                accuracy: if count > 0 {
-                    right as f64 / count as f64
-                } else {
-                    0.0
-                },
-                count,
-            })
-            .collect(),
+        calibration: crate::scoring::calibration_bins(bins),
     }
 }
 

@@ -89,6 +89,14 @@ pub fn bins(scored: impl Iterator<Item = Scored>) -> Vec<CalibrationBin> {
         bin.1 += usize::from(s.correct);
         bin.2 += 1;
     }
+    calibration_bins(sums)
+}
+
+/// The bins of sums `(top probabilities, answers right, answers)`, one per tenth of
+/// the top probability, as their mean confidence and share right.
+pub fn calibration_bins(
+    sums: impl IntoIterator<Item = (f64, usize, usize)>,
+) -> Vec<CalibrationBin> {
     sums.into_iter()
         .map(|(sum, right, count)| CalibrationBin {
             confidence: if count > 0 { sum / count as f64 } else { 0.0 },

@@ -63,28 +63,27 @@ impl TestServer {
     }
 
     async fn wait_live(&self) {
-        for _ in 0..600 {
-            if let Ok(r) = self.client.get(self.url("/health/live")).send().await
-                && r.status() == 200
-            {
-                return;
-            }
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-        panic!("the server did not come up");
+        self.wait_for_ok("/health/live", "the server did not come up")
+            .await;
     }
 
     /// Waits until `/health` says the server is serving (the canary has passed).
     pub async fn wait_serving(&self) {
+        self.wait_for_ok("/health", "the server did not start serving")
+            .await;
+    }
+
+    /// Polls `path` for up to 30 s until it answers 200; panics with `failure` otherwise.
+    async fn wait_for_ok(&self, path: &str, failure: &str) {
         for _ in 0..600 {
-            if let Ok(r) = self.client.get(self.url("/health")).send().await
+            if let Ok(r) = self.client.get(self.url(path)).send().await
                 && r.status() == 200
             {
                 return;
             }
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
-        panic!("the server did not start serving");
+        panic!("{failure}");
     }
 
     /// The absolute URL of `path`.
