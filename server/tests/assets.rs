@@ -24,10 +24,6 @@ fn site_root(test: &str) -> (PathBuf, Vec<u8>) {
     (root, brotli)
 }
 
-async fn text(server: &TestServer, path: &str) -> String {
-    server.get(path).await.text().await.expect("HTML")
-}
-
 #[tokio::test]
 async fn assets_are_content_named_immutable_and_precompressed() {
     let (root, brotli) = site_root("immutable");
@@ -76,17 +72,17 @@ async fn only_the_predict_page_loads_the_wasm_bundle() {
     let wasm = format!("/{HASH_DIR}/vinovoyant_bg.wasm");
     let stylesheet = format!(r#"href="/{HASH_DIR}/vinovoyant.css""#);
 
-    let predict = text(&server, "/").await;
+    let predict = server.page("/").await.1;
     assert!(predict.contains(&wasm), "the predict page hydrates");
     assert!(predict.contains(&stylesheet));
 
-    let analytics = text(&server, "/analytics").await;
+    let analytics = server.page("/analytics").await.1;
     assert!(!analytics.contains("_bg.wasm") && !analytics.contains("modulepreload"));
     assert!(analytics.contains(&format!(r#"src="/{HASH_DIR}/analytics.js""#)));
     assert!(analytics.contains(&stylesheet));
 
     for path in ["/model", "/no-such-page"] {
-        let html = text(&server, path).await;
+        let html = server.page(path).await.1;
         assert!(!html.contains("_bg.wasm"), "{path} loads the WASM");
         // (Leptos's inline bookkeeping scripts stay; nothing is fetched)
         assert!(!html.contains("<script src") && !html.contains("<script type=\"module\""));

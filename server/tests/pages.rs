@@ -17,12 +17,6 @@ const REVIEWS: &str = "description,country,variety,points,price\n\
     Bright cherry and violets,Italy,Sangiovese,88,22\n\
     Tar and roses with grip,Italy,Nebbiolo,93,60\n";
 
-async fn page(server: &TestServer, path: &str) -> (u16, String) {
-    let response = server.get(path).await;
-    let status = response.status().as_u16();
-    (status, response.text().await.expect("HTML"))
-}
-
 fn assert_charts(html: &str, ids: &[&str]) {
     for id in ids {
         assert!(
@@ -40,7 +34,7 @@ fn assert_charts(html: &str, ids: &[&str]) {
 #[tokio::test]
 async fn analytics_and_model_pages_render_every_chart_from_the_bundle() {
     let server = TestServer::start(&[]).await;
-    let (status, html) = page(&server, "/analytics").await;
+    let (status, html) = server.page("/analytics").await;
     assert_eq!(status, 200);
     assert_charts(&html, &CHART_IDS);
     assert!(
@@ -51,16 +45,16 @@ async fn analytics_and_model_pages_render_every_chart_from_the_bundle() {
     assert!(html.contains(r#"<a href="/analytics" aria-current="page">"#));
 
     // The filter without JavaScript: a GET form answered with the whole page.
-    let (status, italy) = page(&server, "/analytics?country=Italy").await;
+    let (status, italy) = server.page("/analytics?country=Italy").await;
     assert_eq!(status, 200);
     assert_charts(&italy, &CHART_IDS);
     assert!(italy.contains("Most reviewed varieties, Italy"));
     assert!(italy.contains(r#"<option value="Italy" selected"#));
     // An unknown country falls back to all of them.
-    let (_, unknown) = page(&server, "/analytics?country=Atlantis").await;
+    let (_, unknown) = server.page("/analytics?country=Atlantis").await;
     assert!(unknown.contains("Most reviewed varieties, all countries"));
 
-    let (status, card) = page(&server, "/model").await;
+    let (status, card) = server.page("/model").await;
     assert_eq!(status, 200);
     assert_charts(&card, &MODEL_CHART_IDS);
     assert!(card.contains(r#"data-testid="per-country""#));
@@ -82,7 +76,7 @@ async fn the_filter_endpoint_answers_with_fresh_charts() {
     assert!(markup.starts_with("<figure"));
     assert_charts(&markup, &CHART_IDS);
     assert!(markup.contains("Most reviewed varieties, New Zealand"));
-    let (status, all) = page(&server, "/analytics/charts").await;
+    let (status, all) = server.page("/analytics/charts").await;
     assert_eq!(status, 200);
     assert!(all.contains("Most reviewed varieties, all countries"));
     server.stop().await;
@@ -100,7 +94,7 @@ async fn a_configured_data_set_replaces_the_bundled_aggregates() {
     let indicator = format!("<strong>local file ({path})</strong>");
     let mut html = String::new();
     for _ in 0..100 {
-        html = page(&server, "/analytics").await.1;
+        html = server.page("/analytics").await.1;
         if html.contains(&indicator) {
             break;
         }
@@ -124,7 +118,7 @@ async fn an_unusable_data_set_is_reported_and_the_bundle_serves() {
     let server = TestServer::start(&["--data", "/nonexistent/reviews.csv"]).await;
     let mut html = String::new();
     for _ in 0..100 {
-        html = page(&server, "/analytics").await.1;
+        html = server.page("/analytics").await.1;
         if html.contains("could not be used") {
             break;
         }

@@ -8,12 +8,6 @@ use app::share::{MAX_SHARE_PATH_BYTES, share_path};
 use common::{NAPA, TestServer};
 use vinovoyant_model::MAX_DESCRIPTION_CHARS;
 
-async fn page(server: &TestServer, path: &str) -> (u16, String) {
-    let response = server.get(path).await;
-    let status = response.status().as_u16();
-    (status, response.text().await.expect("HTML"))
-}
-
 /// The text of the element after `marker`, up to its closing tag `close`.
 fn after<'a>(html: &'a str, marker: &str, close: &str) -> &'a str {
     let (_, rest) = html
@@ -26,7 +20,7 @@ fn after<'a>(html: &'a str, marker: &str, close: &str) -> &'a str {
 async fn a_shared_link_renders_the_full_model_s_answer_for_its_note() {
     let server = TestServer::start(&[]).await;
     let link = share_path(NAPA).expect("shareable");
-    let (status, html) = page(&server, &link).await;
+    let (status, html) = server.page(&link).await;
     assert_eq!(status, 200);
     assert!(after(&html, r#"data-testid="server-top""#, "</p>").contains("US"));
     assert!(after(&html, "<textarea", "</textarea>").contains("Napa Valley Cabernet"));
@@ -38,7 +32,7 @@ async fn a_shared_link_renders_the_full_model_s_answer_for_its_note() {
     );
     // without a note, or with a blank one, it is the plain page
     for plain in ["/", "/?note=", "/?note=+++", "/?other=1"] {
-        let (status, html) = page(&server, plain).await;
+        let (status, html) = server.page(plain).await;
         assert_eq!(status, 200, "{plain}");
         assert!(!html.contains(r#"data-testid="server-top""#), "{plain}");
     }
@@ -50,7 +44,7 @@ async fn a_shared_note_is_escaped_and_refused_like_a_posted_one() {
     let server = TestServer::start(&[]).await;
     let payload =
         "Cherry and cassis</textarea><script>alert(1)</script><img src=x onerror=alert(2)>";
-    let (_, html) = page(&server, &share_path(payload).expect("shareable")).await;
+    let (_, html) = server.page(&share_path(payload).expect("shareable")).await;
     assert_eq!(
         html.matches("</textarea>").count(),
         1,
@@ -59,16 +53,13 @@ async fn a_shared_note_is_escaped_and_refused_like_a_posted_one() {
     assert!(!html.contains("<script>alert(1)"));
     assert!(!html.contains("<img src=x"));
 
-    let (status, html) = page(
-        &server,
-        &share_path("asdf qwerty zzkx blorp").expect("link"),
-    )
-    .await;
+    let refused = share_path("asdf qwerty zzkx blorp").expect("link");
+    let (status, html) = server.page(&refused).await;
     assert_eq!(status, 422);
     assert!(html.contains("read like a tasting note"));
 
     let too_long = "a".repeat(MAX_DESCRIPTION_CHARS + 1);
-    let (status, html) = page(&server, &format!("/?note={too_long}")).await;
+    let (status, html) = server.page(&format!("/?note={too_long}")).await;
     assert_eq!(status, 422);
     assert!(html.contains("the models read at most"));
     server.stop().await;
@@ -85,7 +76,7 @@ async fn a_full_length_note_survives_its_link() {
     assert_eq!(note.chars().count(), MAX_DESCRIPTION_CHARS);
     let link = share_path(&note).expect("a 5,000-character note fits a link");
     assert!(link.len() <= MAX_SHARE_PATH_BYTES);
-    let (status, html) = page(&server, &link).await;
+    let (status, html) = server.page(&link).await;
     assert_eq!(status, 200);
     assert!(after(&html, r#"data-testid="server-top""#, "</p>").contains("US"));
     server.stop().await;
@@ -95,13 +86,13 @@ async fn a_full_length_note_survives_its_link() {
 async fn every_page_links_the_api_docs_and_the_docs_page_has_its_examples() {
     let server = TestServer::start(&[]).await;
     for path in ["/", "/analytics", "/model", "/no-such-page"] {
-        let (_, html) = page(&server, path).await;
+        let (_, html) = server.page(path).await;
         assert!(
             html.contains(&format!(r#"href="{}""#, app::API_DOCS_PATH)),
             "{path} does not link the API docs"
         );
     }
-    let (status, docs) = page(&server, app::API_DOCS_PATH).await;
+    let (status, docs) = server.page(app::API_DOCS_PATH).await;
     assert_eq!(status, 200);
     assert_eq!(docs.matches("<main>").count(), 1);
     assert!(docs.contains(r#"<a href="/">VinoVoyant</a>"#));

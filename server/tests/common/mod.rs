@@ -105,6 +105,13 @@ impl TestServer {
             .expect("request")
     }
 
+    /// GETs the page at `path`: its status and its HTML.
+    pub async fn page(&self, path: &str) -> (u16, String) {
+        let response = self.get(path).await;
+        let status = response.status().as_u16();
+        (status, response.text().await.expect("HTML"))
+    }
+
     /// POSTs `body` as JSON to `path`.
     pub async fn post_json(&self, path: &str, body: &serde_json::Value) -> reqwest::Response {
         self.client
