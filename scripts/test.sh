@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # Every check CI runs, in order: tools, formatting, lints (native and wasm32),
+# unused dependencies (scripts/check-deps.sh),
 # unit and integration tests, the model core on wasm32 (golden vectors), the
 # infrastructure lint (scripts/lint-infra.sh), the site build, and the browser
 # end-to-end tests against the debug server binary that `cargo test` built, a
@@ -26,6 +27,9 @@ cargo clippy --workspace --all-targets -- -D warnings
 
 step "clippy (wasm32 hydrate crate)"
 cargo clippy -p frontend --target wasm32-unknown-unknown -- -D warnings
+
+step "unused dependencies (cargo-machete and the workspace table)"
+scripts/check-deps.sh
 
 step "S3-compatible test server (moto on 127.0.0.1, for the model store tests)"
 VINOVOYANT_TEST_S3_ENDPOINT="$(scripts/s3-server.sh)"
