@@ -14,6 +14,7 @@
 //! * [`certainty`] puts a top probability in words, the same for server and browser.
 
 pub mod certainty;
+pub mod decompose;
 pub mod distilled;
 pub mod features;
 pub mod format;

@@ -1,7 +1,6 @@
 //! Validating descriptions and splitting them into normalised tokens.
 
-use unicode_normalization::UnicodeNormalization;
-use unicode_normalization::char::is_combining_mark;
+use crate::decompose::decompose;
 
 /// Longest description accepted, in Unicode scalar values.
 pub const MAX_DESCRIPTION_CHARS: usize = 5_000;
@@ -88,14 +87,10 @@ pub fn tokenize(text: &str) -> Vec<Token> {
         let span = (offset, offset + original.len_utf8());
         if original.is_ascii() {
             // ASCII decomposes to itself and holds no combining mark: the common
-            // case skips the normaliser and the Unicode tables
+            // case skips the table lookup
             splitter.read(original, original.is_ascii_alphanumeric(), original, span);
         } else {
-            for c in std::iter::once(original).nfkd() {
-                if !is_combining_mark(c) {
-                    splitter.read(c, c.is_alphanumeric(), original, span);
-                }
-            }
+            decompose(original).for_each(|c| splitter.read(c, c.is_alphanumeric(), original, span));
         }
     }
     splitter.tokens.extend(splitter.current);
