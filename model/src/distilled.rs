@@ -6,7 +6,7 @@
 //! | bytes | field |
 //! |---|---|
 //! | 4 | magic `VVDM` |
-//! | 2 | format version, `2` (`1`: the same without the lexicon) |
+//! | 2 | format version, `3` (`2`: int8 weights; `1`: int8 and no lexicon) |
 //! | 1, 1, 1 | `word_ngram_max`, `char_ngram_min`, `char_ngram_max` |
 //! | 1 | proper-noun group: `1` on, `0` off (its n-grams share the word buckets) |
 //! | 4, 4 | word buckets `W`, character buckets `C` |
@@ -15,14 +15,16 @@
 //! | 4, 4 | IDF quantisation: `idf = min + q * step` (f32, f32) |
 //! | K × (2 + n) | labels: byte length (u16), then UTF-8 |
 //! | W + C | quantised IDF `q` of each bucket (u8) |
-//! | 4 K | per-class weight scale (f32) |
+//! | 4 × 16 K | per-class codebook: sixteen weight values per class (f32) |
 //! | 4 K | per-class bias (f32) |
-//! | (W + C) × K | weights (i8), bucket-major: `weight = q * scale[class]` |
-//! | 4 | version 2 only: number of lexicon words `L` |
+//! | (W + C) × K / 2 | weights as 4-bit codes, bucket-major, two to a byte (low nibble first): `weight = codebook[class][code]` |
+//! | 4 | number of lexicon words `L` |
 //! | 4 L | their fingerprints (u32), strictly ascending ([`crate::lexicon::fingerprint`]) |
 //! | L | their weights of evidence (u8, 1 to 255, in 1/255 steps) |
 //!
-//! Version 2 added the lexicon, with which both models refuse text that is not a
+//! Versions 1 and 2 store one scale per class (4 K bytes) where version 3 has the
+//! codebook, and int8 weights (`weight = q * scale[class]`) where it has codes
+//! ([`weights`]). Version 2 added the lexicon, with which both models refuse text that is not a
 //! tasting note ([`crate::lexicon`]). A version-1 file still loads, with an empty
 //! lexicon, and its model then answers every text as before.
 //!
@@ -37,8 +39,12 @@ use crate::prediction::{
 };
 use crate::text::{InputError, tokenize, validate_description};
 
+mod weights;
+use weights::Weights;
+
 const MAGIC: &[u8; 4] = b"VVDM";
-const VERSION: u16 = 2;
+/// The newest format, written by [`DistilledModel::quantize`].
+const VERSION: u16 = 3;
 /// The format before the lexicon, still read.
 const VERSION_WITHOUT_LEXICON: u16 = 1;
 
@@ -76,9 +82,8 @@ pub struct DistilledModel {
     idf_min: f32,
     idf_step: f32,
     idf: Vec<u8>,
-    scales: Vec<f32>,
     bias: Vec<f32>,
-    weights: Vec<i8>,
+    weights: Weights,
     lexicon: Lexicon,
 }
 
@@ -102,8 +107,8 @@ fn reduce(value: u64, buckets: u32) -> u32 {
 }
 
 impl DistilledModel {
-    /// Quantises trained float weights: IDF to 8 bits, weights to int8 with one
-    /// scale per class.
+    /// Quantises trained float weights: IDF to 8 bits, weights to 4-bit codes
+    /// into sixteen values per class.
     pub fn quantize(trained: &DistilledWeights) -> Result<Self, FormatError> {
         let classes = trained.labels.len();
         let buckets = (trained.word_buckets + trained.char_buckets) as usize;
@@ -127,20 +132,7 @@ impl DistilledModel {
             .iter()
             .map(|&v| ((v - idf_min) / idf_step).round().clamp(0.0, 255.0) as u8)
             .collect();
-        let scales: Vec<f32> = (0..classes)
-            .map(|c| {
-                let max = (0..buckets)
-                    .map(|b| trained.weights[b * classes + c].abs())
-                    .fold(0.0f32, f32::max);
-                if max > 0.0 { max / 127.0 } else { 1.0 }
-            })
-            .collect();
-        let weights = trained
-            .weights
-            .iter()
-            .enumerate()
-            .map(|(i, &w)| (w / scales[i % classes]).round().clamp(-127.0, 127.0) as i8)
-            .collect();
+        let weights = Weights::code(&trained.weights, classes);
         Ok(Self {
             spec: trained.spec,
             word_buckets: trained.word_buckets,
@@ -150,7 +142,6 @@ impl DistilledModel {
             idf_min,
             idf_step,
             idf,
-            scales,
             bias: trained.bias.clone(),
             weights,
             lexicon: trained.lexicon.clone(),
@@ -164,7 +155,7 @@ impl DistilledModel {
             return Err(FormatError::BadMagic);
         }
         let version = reader.u16()?;
-        if version != VERSION && version != VERSION_WITHOUT_LEXICON {
+        if !(VERSION_WITHOUT_LEXICON..=VERSION).contains(&version) {
             return Err(FormatError::UnsupportedVersion(version));
         }
         let spec =
@@ -193,20 +184,7 @@ impl DistilledModel {
             .collect::<Result<Vec<_>, _>>()?;
         let buckets = word_buckets as usize + char_buckets as usize;
         let idf = reader.take(buckets)?.to_vec();
-        let scales = (0..classes)
-            .map(|_| reader.f32())
-            .collect::<Result<_, _>>()?;
-        let bias = (0..classes)
-            .map(|_| reader.f32())
-            .collect::<Result<_, _>>()?;
-        let weight_count = buckets
-            .checked_mul(classes)
-            .ok_or(FormatError::Invalid("too many weights"))?;
-        let weights = reader
-            .take(weight_count)?
-            .iter()
-            .map(|&b| b as i8)
-            .collect();
+        let (weights, bias) = Weights::read(&mut reader, version, buckets, classes)?;
         let lexicon = if version == VERSION_WITHOUT_LEXICON {
             Lexicon::default()
         } else {
@@ -231,7 +209,6 @@ impl DistilledModel {
             idf_min,
             idf_step,
             idf,
-            scales,
             bias,
             weights,
             lexicon,
@@ -240,8 +217,8 @@ impl DistilledModel {
 
     /// Writes the model in its file format.
     pub fn to_bytes(&self) -> Vec<u8> {
-        let mut out = Vec::with_capacity(64 + self.weights.len() + self.idf.len());
-        out.extend_from_slice(&self.spec.header(MAGIC, VERSION));
+        let mut out = Vec::with_capacity(64 + 2 * self.idf.len() * self.labels.len());
+        out.extend_from_slice(&self.spec.header(MAGIC, self.weights.version()));
         out.extend_from_slice(&self.word_buckets.to_le_bytes());
         out.extend_from_slice(&self.char_buckets.to_le_bytes());
         out.extend_from_slice(&(self.labels.len() as u16).to_le_bytes());
@@ -253,10 +230,7 @@ impl DistilledModel {
             out.extend_from_slice(label.as_bytes());
         }
         out.extend_from_slice(&self.idf);
-        for value in self.scales.iter().chain(&self.bias) {
-            out.extend_from_slice(&value.to_le_bytes());
-        }
-        out.extend(self.weights.iter().map(|&w| w as u8));
+        self.weights.write(&self.bias, &mut out);
         self.lexicon.write(&mut out);
         out
     }
@@ -338,9 +312,7 @@ impl DistilledModel {
         };
         let explanation = explain(&trace, &self.labels, &top, |entry, class| {
             let index = scored.vector.indices[entry] as usize;
-            scored.vector.values[entry]
-                * f32::from(self.weights[index * classes + class])
-                * self.scales[class]
+            scored.vector.values[entry] * self.weights.get(index, class, classes)
         });
         Ok(Prediction {
             countries: ranked_labels(&self.labels, &probabilities),
@@ -364,16 +336,12 @@ impl DistilledModel {
         let mut sums = vec![0.0f32; classes];
         let vector = &featurized.vector;
         for (&index, &value) in vector.indices.iter().zip(&vector.values) {
-            let row = &self.weights[index as usize * classes..(index as usize + 1) * classes];
-            for (sum, &weight) in sums.iter_mut().zip(row) {
-                *sum += value * f32::from(weight);
-            }
+            self.weights.add_row(index as usize, value, &mut sums);
         }
         let logits = sums
             .iter()
-            .zip(&self.scales)
             .zip(&self.bias)
-            .map(|((sum, scale), bias)| sum * scale + bias)
+            .map(|(sum, bias)| sum + bias)
             .collect();
         Ok((logits, featurized))
     }
@@ -404,6 +372,9 @@ impl<'a> Reader<'a> {
     fn f32(&mut self) -> Result<f32, FormatError> {
         Ok(f32::from_bits(self.u32()?))
     }
+    fn f32s(&mut self, n: usize) -> Result<Vec<f32>, FormatError> {
+        (0..n).map(|_| self.f32()).collect()
+    }
 }
 
 #[cfg(test)]
@@ -413,6 +384,15 @@ mod tests {
     use crate::text::tokenize;
 
     pub(crate) fn tiny_model() -> DistilledModel {
+        DistilledModel::quantize(&tiny_weights()).unwrap()
+    }
+
+    /// The tiny model's weights in the int8 form of formats 1 and 2.
+    fn int8_weights() -> Weights {
+        Weights::scale(&tiny_weights().weights, 2)
+    }
+
+    fn tiny_weights() -> DistilledWeights {
         let spec = FeatureSpec {
             word_ngram_max: 2,
             char_ngram_min: 3,
@@ -429,7 +409,7 @@ mod tests {
                 weights[bucket(&hit, word_buckets, char_buckets) as usize * 2 + class] += 1.0;
             }
         }
-        DistilledModel::quantize(&DistilledWeights {
+        DistilledWeights {
             spec,
             word_buckets,
             char_buckets,
@@ -444,8 +424,7 @@ mod tests {
                 ]
                 .map(|word| (word, 1.0)),
             ),
-        })
-        .unwrap()
+        }
     }
 
     #[test]
@@ -466,6 +445,21 @@ mod tests {
             read.predict("Left-bank Bordeaux").unwrap().countries[0].label,
             "France"
         );
+    }
+
+    #[test]
+    fn version_2_files_with_int8_weights_still_load_and_answer() {
+        let mut model = tiny_model();
+        model.weights = int8_weights();
+        let bytes = model.to_bytes();
+        assert_eq!(u16::from_le_bytes([bytes[4], bytes[5]]), 2);
+        let read = DistilledModel::from_bytes(&bytes).unwrap();
+        assert_eq!(read, model);
+        let answer = read.predict("A classic Barolo, firm tannins.").unwrap();
+        assert_eq!(answer.countries[0].label, "Italy");
+        let coded = tiny_model().to_bytes();
+        assert_eq!(u16::from_le_bytes([coded[4], coded[5]]), 3);
+        assert!(coded.len() < bytes.len());
     }
 
     #[test]
@@ -519,6 +513,7 @@ mod tests {
     fn version_1_files_load_without_a_lexicon_and_answer_everything() {
         let mut model = tiny_model();
         model.lexicon = Lexicon::default();
+        model.weights = int8_weights();
         let mut bytes = model.to_bytes();
         bytes.truncate(bytes.len() - 4);
         bytes[4..6].copy_from_slice(&1u16.to_le_bytes());
