@@ -433,6 +433,29 @@ mod tests {
     use super::*;
 
     #[test]
+    fn the_document_s_limits_and_codes_come_from_the_code() {
+        let (_, doc) = router();
+        let doc = serde_json::to_value(&doc).expect("the document serialises");
+        let schemas = &doc["components"]["schemas"];
+        let note = &schemas["PredictRequest"]["properties"]["description"];
+        assert_eq!(note["maxLength"], MAX_DESCRIPTION_CHARS);
+        assert_eq!(note["minLength"], 1);
+        let notes = &schemas["BatchRequest"]["properties"]["descriptions"];
+        assert_eq!(notes["maxItems"], MAX_BATCH);
+        assert_eq!(notes["items"]["maxLength"], MAX_DESCRIPTION_CHARS);
+        let codes: Vec<&str> = schemas["ErrorCode"]["enum"]
+            .as_array()
+            .expect("the codes are an enum")
+            .iter()
+            .filter_map(serde_json::Value::as_str)
+            .collect();
+        let expected: Vec<&str> = ErrorCode::ALL.iter().map(|code| code.as_str()).collect();
+        assert_eq!(codes, expected);
+        let too_large = &doc["paths"]["/api/v1/predict"]["post"]["responses"]["413"];
+        assert_eq!(too_large["description"], too_large_response());
+    }
+
+    #[test]
     fn utf16_offsets_count_code_units_not_bytes() {
         let text = "Rosé 🍷 cherry";
         let start = text.find("cherry").expect("present");
