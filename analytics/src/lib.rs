@@ -9,8 +9,8 @@
 //!   a summary;
 //! * feature `vader` adds [`aggregate`], which scores sentiment with VADER;
 //! * feature `csv` adds [`read_reviews`];
-//! * feature `render` adds [`render`]: the SVG charts and the model card, drawn on
-//!   the server so the browser bundle carries no plotting code.
+//! * feature `render` adds [`render`]: the SVG charts, drawn on the server so the
+//!   browser bundle carries no plotting code.
 
 mod aggregate;
 pub mod insights;

@@ -1,9 +1,8 @@
-//! The charts and the model card: every chart is drawn, accessible, and escapes what it prints.
+//! The charts: every chart is drawn, accessible, and escapes what it prints.
 #![cfg(feature = "render")]
 
-use vinovoyant_analytics::render::{CHART_IDS, MODEL_CHART_IDS, analytics_charts, model_card};
+use vinovoyant_analytics::render::{CHART_IDS, analytics_charts};
 use vinovoyant_analytics::{Review, aggregate_with};
-use vinovoyant_model::Manifest;
 
 fn reviews() -> Vec<Review> {
     let row = |country: &str, points: f64, price: f64, variety: &str| Review {
@@ -81,42 +80,4 @@ fn a_selected_country_is_highlighted_and_narrows_the_other_charts() {
     assert!(!all.contains("ch-selected"));
     // Unknown countries draw the whole data set.
     assert_eq!(analytics_charts(&summary, Some("Atlantis")), all);
-}
-
-#[test]
-fn the_model_card_draws_its_charts_and_tables_from_the_manifest() {
-    let manifest_path = concat!(env!("CARGO_MANIFEST_DIR"), "/../models/manifest.json");
-    let manifest: Manifest =
-        serde_json::from_slice(&std::fs::read(manifest_path).expect("the default bundle"))
-            .expect("a manifest");
-    let html = model_card(&manifest);
-    assert_accessible_charts(&html, &MODEL_CHART_IDS);
-    assert!(html.contains(&manifest.version));
-    assert!(html.contains(r#"data-testid="per-country""#));
-    for country in &manifest.labels.countries {
-        assert!(
-            html.contains(&format!(r#"<th scope="row">{country}</th>"#)),
-            "{country}"
-        );
-    }
-    if manifest.metrics.new_writers.is_some() {
-        assert!(html.contains("new writers"));
-        assert!(html.contains("On notes by writers it never read"));
-    }
-    if let Some(folds) = &manifest.metrics.writer_folds {
-        assert!(html.contains(r#"data-testid="writer-folds""#));
-        // the scores table names the new-writer columns beside the random split's
-        assert!(html.contains("Full, new writers (writer folds"));
-        assert!(html.contains("On notes by writers it never read"));
-        let worst = folds.worst_writer().expect("held-out writers");
-        assert!(html.contains(&format!("Worst writer: {}", worst.writer)));
-        assert!(html.contains(&format!("{:.3}", folds.full.log_loss)));
-    }
-    // Plain words first, the bundle's hashes last.
-    let plain = html.find("In plain words").expect("plain words");
-    let glossary = html.find("What these figures mean").expect("a glossary");
-    let charts = html.find("<figure ").expect("charts");
-    let facts = html.find("About this bundle").expect("the bundle's facts");
-    assert!(plain < glossary && glossary < charts && charts < facts);
-    assert!(html.contains("times in 10") || html.contains("nearly every time"));
 }

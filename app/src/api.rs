@@ -3,9 +3,8 @@
 //! The page gets its [`PageState`] from the server's HTML ([`current_page_state`]
 //! on the server, serialised for hydration) and asks the full model through one
 //! server function, [`predict_origin`] at `/_app/predict` (under `/_app/` so it
-//! never collides with the JSON API under `/api/`). The page state reads the
-//! [`ModelHandle`](vinovoyant_inference::ModelHandle) the site provides as context;
-//! predictions go through the [`NoteScorer`] it provides beside it.
+//! never collides with the JSON API under `/api/`). On the server both read the
+//! state the site provides as context (the `server` module, feature `ssr`).
 
 use leptos::prelude::*;
 use leptos::server_fn::codec::JsonEncoding;
@@ -119,31 +118,6 @@ impl PredictFailure {
             }
         }
     }
-
-    /// The HTTP status a page answer carries for this failure, where it is the
-    /// client's to act on: 400 for a request that could not be read, 422 for a
-    /// refused note, 429 while the server is busy (the JSON API's statuses for the
-    /// same cases).
-    #[cfg(feature = "ssr")]
-    pub fn status(&self) -> Option<http::StatusCode> {
-        match self {
-            Self::BadRequest(_) => Some(http::StatusCode::BAD_REQUEST),
-            Self::Input(_) => Some(http::StatusCode::UNPROCESSABLE_ENTITY),
-            Self::Busy => Some(http::StatusCode::TOO_MANY_REQUESTS),
-            Self::Unreachable | Self::Server(_) => None,
-        }
-    }
-
-    /// Sets the status of the server function's answer to [`Self::status`]; without
-    /// it a failure goes out as 500.
-    #[cfg(feature = "ssr")]
-    fn set_response_status(&self) {
-        if let (Some(status), Some(response)) =
-            (self.status(), use_context::<leptos_axum::ResponseOptions>())
-        {
-            response.set_status(status);
-        }
-    }
 }
 
 impl FromServerFnError for PredictFailure {
@@ -164,7 +138,7 @@ impl FromServerFnError for PredictFailure {
             other => Self::Server(other.to_string()),
         };
         #[cfg(feature = "ssr")]
-        failure.set_response_status();
+        crate::server::set_response_status(&failure);
         failure
     }
 }
@@ -231,12 +205,7 @@ impl PredictForm {
 pub fn current_page_state() -> Option<PageState> {
     #[cfg(feature = "ssr")]
     {
-        let model = use_context::<vinovoyant_inference::ModelHandle>()?;
-        let model_version = model.current().version().to_string();
-        Some(PageState {
-            model_version,
-            submission: use_context::<Submission>(),
-        })
+        crate::server::page_state()
     }
     #[cfg(not(feature = "ssr"))]
     None
@@ -245,88 +214,13 @@ pub fn current_page_state() -> Option<PageState> {
 /// Asks the full model where the wine described by `description` comes from.
 #[server(prefix = "/_app", endpoint = "predict")]
 pub async fn predict_origin(description: String) -> Result<ServerAnswer, PredictFailure> {
-    let scorer = use_context::<NoteScorer>()
+    let scorer = use_context::<crate::server::NoteScorer>()
         .ok_or_else(|| PredictFailure::Server("no model is loaded".to_string()))?;
-    let outcome = answer_note(&scorer, description).await;
+    let outcome = crate::server::answer_note(&scorer, description).await;
     if let Err(failure) = &outcome {
-        failure.set_response_status();
+        crate::server::set_response_status(failure);
     }
     outcome
-}
-
-/// The full model's prediction for one note, with the version of the bundle that made it.
-#[cfg(feature = "ssr")]
-#[derive(Debug, Clone)]
-pub struct ScoredNote {
-    /// Version of the model bundle that answered.
-    pub model_version: String,
-    /// What the full model made of the note.
-    pub prediction: vinovoyant_model::Prediction,
-}
-
-/// The future a [`NoteScorer`] returns.
-#[cfg(feature = "ssr")]
-pub type ScoreFuture =
-    std::pin::Pin<Box<dyn std::future::Future<Output = Result<ScoredNote, PredictFailure>> + Send>>;
-
-/// How the page's notes reach the full model. The server builds it on the engine
-/// behind its JSON API, so a note sent from the page shares the API's concurrency
-/// limit, prediction metrics and PredictionLatency records.
-#[cfg(feature = "ssr")]
-#[derive(Clone)]
-pub struct NoteScorer(std::sync::Arc<dyn Fn(String) -> ScoreFuture + Send + Sync>);
-
-#[cfg(feature = "ssr")]
-impl NoteScorer {
-    /// A scorer that answers each note with `score`.
-    pub fn new<F, Fut>(score: F) -> Self
-    where
-        F: Fn(String) -> Fut + Send + Sync + 'static,
-        Fut: std::future::Future<Output = Result<ScoredNote, PredictFailure>> + Send + 'static,
-    {
-        Self(std::sync::Arc::new(move |note| Box::pin(score(note))))
-    }
-
-    /// The full model's prediction for `description`.
-    pub async fn score(&self, description: String) -> Result<ScoredNote, PredictFailure> {
-        (self.0)(description).await
-    }
-}
-
-#[cfg(feature = "ssr")]
-impl From<vinovoyant_inference::PredictError> for PredictFailure {
-    fn from(error: vinovoyant_inference::PredictError) -> Self {
-        use vinovoyant_inference::PredictError;
-        match error {
-            PredictError::Input(problem) => Self::Input(InputProblem::from(&problem)),
-            PredictError::Runtime(message) => Self::Server(message),
-        }
-    }
-}
-
-/// The full model's answer about `description`, as the page shows it.
-#[cfg(feature = "ssr")]
-pub async fn answer_note(
-    scorer: &NoteScorer,
-    description: String,
-) -> Result<ServerAnswer, PredictFailure> {
-    let scored = scorer.score(description.clone()).await?;
-    let prediction = scored.prediction;
-    Ok(ServerAnswer {
-        model_version: scored.model_version,
-        countries: prediction
-            .countries
-            .into_iter()
-            .take(ANSWER_LABELS)
-            .collect(),
-        provinces: prediction
-            .provinces
-            .into_iter()
-            .take(ANSWER_LABELS)
-            .collect(),
-        explanation: prediction.explanation,
-        description,
-    })
 }
 
 #[cfg(test)]

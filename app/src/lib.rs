@@ -6,12 +6,14 @@
 //! model once and guesses locally at every keystroke.
 //!
 //! * [`shell`] is the HTML document the server renders around [`App`];
-//! * [`Page`] lists the pages and their addresses;
+//! * [`Page`] lists the pages, [`routes`] every address the app and the server share;
 //! * [`api`] holds the server functions and the types they exchange;
-//! * [`pages`] holds the pages, [`answer`] the full model's panel of the predict
-//!   page, [`components`] the pieces they are built from;
-//! * [`quick_model`] fetches the distilled model in the browser;
-//! * [`share`] makes and reads the links that share a note (`/?note=…`).
+//! * [`pages`] holds one module per page, [`components`] the pieces they share;
+//! * [`distilled`] fetches the distilled model in the browser (its answers are
+//!   what the page calls the quick guess);
+//! * [`share`] makes and reads the links that share a note (`/?note=…`);
+//! * `server` (feature `ssr` only) holds the server's state the pages read: the
+//!   model, the data set's aggregates, the way to the full model.
 //!
 //! Each page is its own document: the server renders the page at the request's
 //! path, and only the predict page loads the WASM bundle and hydrates (the other
@@ -21,22 +23,22 @@
 // Leptos view types nest deeply; hydrating them needs a deeper query limit.
 #![recursion_limit = "256"]
 
-pub mod answer;
 pub mod api;
 pub mod components;
+pub mod distilled;
 pub mod examples;
-pub mod insight;
 pub mod pages;
-pub mod quick_model;
+pub mod routes;
+#[cfg(feature = "ssr")]
+pub mod server;
 pub mod share;
 
 use leptos::prelude::*;
 
-use crate::insight::{AnalyticsPage, ModelPage};
-use crate::pages::{NotFound, PredictPage};
-
-/// The page documenting the JSON API (served by the server, not by the app).
-pub const API_DOCS_PATH: &str = "/api/docs";
+use crate::pages::NotFound;
+use crate::pages::analytics::AnalyticsPage;
+use crate::pages::model_card::ModelPage;
+use crate::pages::predict::PredictPage;
 
 /// A page of the site.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -56,9 +58,9 @@ impl Page {
     /// The page's address.
     pub fn path(self) -> &'static str {
         match self {
-            Self::Predict => "/",
-            Self::Analytics => "/analytics",
-            Self::Model => "/model",
+            Self::Predict => routes::PREDICT,
+            Self::Analytics => routes::ANALYTICS,
+            Self::Model => routes::MODEL_CARD,
         }
     }
 
@@ -128,7 +130,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
             view! {
                 <link
                     rel="preload"
-                    href=quick_model::distilled_url(&state.model_version)
+                    href=routes::distilled_model(&state.model_version)
                     r#as="fetch"
                     type="application/octet-stream"
                     crossorigin="anonymous"
@@ -205,7 +207,7 @@ pub fn App() -> impl IntoView {
             "Skip to content"
         </a>
         <header class="site-header">
-            <a class="brand" href="/">
+            <a class="brand" href=routes::PREDICT>
                 <span class="brand-mark" aria-hidden="true"></span>
                 "VinoVoyant"
             </a>
@@ -222,7 +224,7 @@ pub fn App() -> impl IntoView {
                 "They read words, not wine: treat them as a hint, not a certificate."
             </p>
             <p>
-                <a href=API_DOCS_PATH>"JSON API for programs"</a>
+                <a href=routes::API_DOCS>"JSON API for programs"</a>
             </p>
         </footer>
     }

@@ -10,7 +10,7 @@ const analyticsCharts = [
   "correlation",
   "variety-prices",
 ];
-/** The model card's charts (analytics/src/render/model_card.rs). */
+/** The model card's charts (app/src/pages/model_card/charts.rs). */
 const modelCharts = ["agreement", "confusion", "calibration"];
 
 /** Fails the test on any error the page logs or throws. */

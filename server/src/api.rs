@@ -9,12 +9,11 @@ use utoipa::{OpenApi, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use vinovoyant_inference::{Manifest, Prediction};
-use vinovoyant_model::{Certainty, content_words, validate_description};
+use vinovoyant_model::{Certainty, MAX_DESCRIPTION_CHARS, content_words, validate_description};
 
-use crate::AppState;
-use crate::error::{ApiError, ApiJson, ErrorBody};
-use crate::examples;
+use crate::error::{ApiError, ApiJson, ErrorBody, ErrorCode};
 use crate::health::{HealthBody, HealthDetails, LiveBody};
+use crate::{AppState, MAX_BODY_BYTES, examples};
 
 /// Most descriptions in one batch request.
 pub const MAX_BATCH: usize = 256;
@@ -24,21 +23,58 @@ const TOP_COUNTRIES: usize = 5;
 /// One wine to place.
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct PredictRequest {
-    /// A tasting note, 1 to 5,000 characters.
-    #[schema(
-        min_length = 1,
-        max_length = 5000,
-        example = "Ripe blackberry and cassis with toasty oak, from Napa Valley."
-    )]
+    /// A tasting note (its limits are in [`description_schema`]).
+    #[schema(schema_with = description_schema)]
     pub description: String,
 }
 
 /// Several wines to place in one request.
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct BatchRequest {
-    /// At most 256 tasting notes, each of 1 to 5,000 characters.
-    #[schema(max_items = 256)]
+    /// Tasting notes (their limits are in [`descriptions_schema`]).
+    #[schema(schema_with = descriptions_schema)]
     pub descriptions: Vec<String>,
+}
+
+/// The schema of one tasting note, with the limits the API applies: written
+/// from the constants, so the document never drifts from the checks.
+fn description_schema() -> utoipa::openapi::Object {
+    utoipa::openapi::ObjectBuilder::new()
+        .schema_type(utoipa::openapi::schema::Type::String)
+        .description(Some(format!(
+            "A tasting note, 1 to {MAX_DESCRIPTION_CHARS} characters."
+        )))
+        .min_length(Some(1))
+        .max_length(Some(MAX_DESCRIPTION_CHARS))
+        .examples([serde_json::json!(
+            "Ripe blackberry and cassis with toasty oak, from Napa Valley."
+        )])
+        .build()
+}
+
+/// The schema of a batch's tasting notes, with the batch limit.
+fn descriptions_schema() -> utoipa::openapi::Array {
+    let note = utoipa::openapi::ObjectBuilder::new()
+        .schema_type(utoipa::openapi::schema::Type::String)
+        .min_length(Some(1))
+        .max_length(Some(MAX_DESCRIPTION_CHARS));
+    utoipa::openapi::ArrayBuilder::new()
+        .items(note)
+        .description(Some(format!(
+            "At most {MAX_BATCH} tasting notes, each of 1 to {MAX_DESCRIPTION_CHARS} characters."
+        )))
+        .max_items(Some(MAX_BATCH))
+        .build()
+}
+
+/// The 413 answer's description, from the body limit.
+fn too_large_response() -> String {
+    format!("The body is larger than {} MiB", MAX_BODY_BYTES >> 20)
+}
+
+/// The batch's 422 answer's description, from the batch limit.
+fn batch_refused_response() -> String {
+    format!("More than {MAX_BATCH} descriptions")
 }
 
 /// Where one wine most likely comes from.
@@ -224,7 +260,7 @@ impl PredictResponse {
         (status = 200, description = "The most likely countries and province", body = PredictResponse,
             example = examples::predict_response),
         (status = 400, description = "The body is not valid JSON", body = ErrorBody),
-        (status = 413, description = "The body is larger than 1 MiB", body = ErrorBody),
+        (status = 413, description = too_large_response(), body = ErrorBody),
         (status = 415, description = "The body is not sent as application/json", body = ErrorBody),
         (status = 422, description = "The description is empty, too long, has no words, or is not a tasting note (`not_a_tasting_note`: too few words wine writing uses)", body = ErrorBody),
         (status = 429, description = "Too many predictions are running; retry after a second", body = ErrorBody),
@@ -236,11 +272,10 @@ async fn predict(
 ) -> Result<ApiJson<PredictResponse>, ApiError> {
     validate_description(&request.description).map_err(|e| ApiError::from(&e))?;
     let words = content_words(&request.description);
-    let (bundle, result) = state
+    let (bundle, prediction) = state
         .engine
         .predict_one(request.description.clone())
         .await?;
-    let prediction = result.map_err(|e| ApiError::from(&e))?;
     PredictResponse::new(bundle.version(), &request.description, words, prediction).map(ApiJson)
 }
 
@@ -254,9 +289,9 @@ async fn predict(
         (status = 200, description = "One result or error per description, in order", body = BatchResponse,
             example = examples::batch_response),
         (status = 400, description = "The body is not valid JSON", body = ErrorBody),
-        (status = 413, description = "The body is larger than 1 MiB", body = ErrorBody),
+        (status = 413, description = too_large_response(), body = ErrorBody),
         (status = 415, description = "The body is not sent as application/json", body = ErrorBody),
-        (status = 422, description = "More than 256 descriptions", body = ErrorBody),
+        (status = 422, description = batch_refused_response(), body = ErrorBody),
         (status = 429, description = "Too many predictions are running; retry after a second", body = ErrorBody),
     )
 )]
@@ -267,7 +302,7 @@ async fn predict_batch(
     let count = request.descriptions.len();
     if count > MAX_BATCH {
         return Err(ApiError::unprocessable(
-            "batch_too_large",
+            ErrorCode::BatchTooLarge,
             format!("the batch has {count} descriptions; at most {MAX_BATCH} are accepted"),
         ));
     }
@@ -284,7 +319,7 @@ async fn predict_batch(
         .zip(request.descriptions.iter().zip(words))
         .map(|(result, (description, words))| {
             let answered = result
-                .map_err(|e| ApiError::from(&e))
+                .map_err(ApiError::from)
                 .and_then(|p| PredictResponse::new(version, description, words, p));
             match answered {
                 Ok(response) => BatchItem::Prediction(response),
@@ -396,6 +431,29 @@ pub fn router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_document_s_limits_and_codes_come_from_the_code() {
+        let (_, doc) = router();
+        let doc = serde_json::to_value(&doc).expect("the document serialises");
+        let schemas = &doc["components"]["schemas"];
+        let note = &schemas["PredictRequest"]["properties"]["description"];
+        assert_eq!(note["maxLength"], MAX_DESCRIPTION_CHARS);
+        assert_eq!(note["minLength"], 1);
+        let notes = &schemas["BatchRequest"]["properties"]["descriptions"];
+        assert_eq!(notes["maxItems"], MAX_BATCH);
+        assert_eq!(notes["items"]["maxLength"], MAX_DESCRIPTION_CHARS);
+        let codes: Vec<&str> = schemas["ErrorCode"]["enum"]
+            .as_array()
+            .expect("the codes are an enum")
+            .iter()
+            .filter_map(serde_json::Value::as_str)
+            .collect();
+        let expected: Vec<&str> = ErrorCode::ALL.iter().map(|code| code.as_str()).collect();
+        assert_eq!(codes, expected);
+        let too_large = &doc["paths"]["/api/v1/predict"]["post"]["responses"]["413"];
+        assert_eq!(too_large["description"], too_large_response());
+    }
 
     #[test]
     fn utf16_offsets_count_code_units_not_bytes() {

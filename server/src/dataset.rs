@@ -7,7 +7,7 @@
 use std::sync::Arc;
 use std::time::Instant;
 
-use app::insight::{DatasetFeed, FeedState};
+use app::server::{DatasetFeed, FeedState};
 use vinovoyant_analytics::DatasetSummary;
 use vinovoyant_store::{DataLocation, StoreError};
 

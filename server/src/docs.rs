@@ -5,6 +5,7 @@
 
 use std::fmt::Write as _;
 
+use app::routes::OPENAPI_JSON;
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use serde_json::Value;
@@ -42,14 +43,14 @@ pub fn render(openapi: &Value) -> DocsPage {
          <meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">\
          <title>{title}</title><style>{STYLE}</style></head><body>\
          <header><a href=\"/\">VinoVoyant</a><nav aria-label=\"API\"><a href=\"#operations\">Operations</a> · \
-         <a href=\"#types\">Types</a> · <a href=\"/api/openapi.json\">openapi.json</a></nav></header>\
+         <a href=\"#types\">Types</a> · <a href=\"{OPENAPI_JSON}\">openapi.json</a></nav></header>\
          <main><h1>{title} <small>{}</small></h1>",
         escape(&text(&info["version"]))
     );
     paragraphs(&mut html, &info["description"]);
     let _ = write!(
         html,
-        "<p>Machine-readable: <a href=\"/api/openapi.json\"><code>/api/openapi.json</code></a> (OpenAPI {}).</p>",
+        "<p>Machine-readable: <a href=\"{OPENAPI_JSON}\"><code>{OPENAPI_JSON}</code></a> (OpenAPI {}).</p>",
         escape(&text(&openapi["openapi"]))
     );
     html.push_str("<h2 id=\"operations\">Operations</h2>");

@@ -3,12 +3,11 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use app::api::{NoteScorer, PredictFailure, ScoredNote};
-use axum::http::StatusCode;
+use app::api::PredictFailure;
+use app::server::{NoteScorer, ScoredNote};
 use tokio::sync::Semaphore;
-use vinovoyant_inference::{Bundle, ModelHandle, PredictError, Prediction};
+use vinovoyant_inference::{Bundle, InputError, ModelHandle, PredictError, Prediction};
 
-use crate::error::ApiError;
 use crate::telemetry::{self, Emf};
 
 /// Most text scored on the async worker itself (about five typical notes); more
@@ -30,12 +29,36 @@ pub struct Engine {
     emf: Arc<Emf>,
 }
 
+/// Why the engine gave no prediction. The JSON API (`ApiError`) and the page
+/// (`PredictFailure`) each turn it into their own form, once.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum EngineError {
+    /// Every permit is taken: as many predictions run as allowed. A retry shortly works.
+    #[error("too many predictions are running")]
+    Busy,
+    /// The description was refused; the caller's to fix.
+    #[error(transparent)]
+    Invalid(#[from] InputError),
+    /// The model or its task failed; the reason is for the log.
+    #[error("the prediction failed: {0}")]
+    Failed(String),
+}
+
+impl From<PredictError> for EngineError {
+    fn from(error: PredictError) -> Self {
+        match error {
+            PredictError::Input(input) => Self::Invalid(input),
+            PredictError::Runtime(reason) => Self::Failed(reason),
+        }
+    }
+}
+
 /// What one request got: the bundle that answered and one result per description.
 pub struct Scored {
     /// The bundle used, so the answer names the version that produced it.
     pub bundle: Arc<Bundle>,
     /// Results in the order of the descriptions.
-    pub results: Vec<Result<Prediction, PredictError>>,
+    pub results: Vec<Result<Prediction, EngineError>>,
 }
 
 impl Engine {
@@ -60,39 +83,39 @@ impl Engine {
         NoteScorer::new(move |description| {
             let engine = engine.clone();
             async move {
-                let (bundle, result) = engine.predict_one(description).await.map_err(|error| {
-                    match error.status() {
-                        StatusCode::TOO_MANY_REQUESTS => PredictFailure::Busy,
-                        _ => PredictFailure::Server(error.to_string()),
-                    }
-                })?;
+                let (bundle, prediction) = engine
+                    .predict_one(description)
+                    .await
+                    .map_err(PredictFailure::from)?;
                 Ok(ScoredNote {
                     model_version: bundle.version().to_string(),
-                    prediction: result?,
+                    prediction,
                 })
             }
         })
     }
 
-    /// Scores one description: the bundle that answered and its result.
+    /// Scores one description: the bundle that answered and its prediction.
     pub async fn predict_one(
         &self,
         description: String,
-    ) -> Result<(Arc<Bundle>, Result<Prediction, PredictError>), ApiError> {
+    ) -> Result<(Arc<Bundle>, Prediction), EngineError> {
         let scored = self.predict(vec![description]).await?;
         let Some(result) = scored.results.into_iter().next() else {
-            tracing::error!("the engine gave no result for a one-note request");
-            return Err(ApiError::internal());
+            return Err(EngineError::Failed(
+                "the engine gave no result for a one-note request".to_string(),
+            ));
         };
-        Ok((scored.bundle, result))
+        Ok((scored.bundle, result?))
     }
 
-    /// Scores `descriptions` with the full model as one unit of work.
-    pub async fn predict(&self, descriptions: Vec<String>) -> Result<Scored, ApiError> {
+    /// Scores `descriptions` with the full model as one unit of work: [`EngineError::Busy`]
+    /// when no permit is left, else one result per description.
+    pub async fn predict(&self, descriptions: Vec<String>) -> Result<Scored, EngineError> {
         let total_bytes: usize = descriptions.iter().map(String::len).sum();
         let Ok(permit) = Arc::clone(&self.permits).try_acquire_owned() else {
             metrics::counter!(telemetry::REJECTED).increment(1);
-            return Err(ApiError::overloaded());
+            return Err(EngineError::Busy);
         };
         let bundle = self.model.current();
         let work = Arc::clone(&bundle);
@@ -107,8 +130,8 @@ impl Engine {
                     let result = work
                         .distilled()
                         .check_note(text)
-                        .map_err(PredictError::from)
-                        .and_then(|()| work.predict(text));
+                        .map_err(EngineError::from)
+                        .and_then(|()| work.predict(text).map_err(EngineError::from));
                     (result, start.elapsed())
                 })
                 .collect::<Vec<_>>()
@@ -116,10 +139,9 @@ impl Engine {
         let timed = if total_bytes <= INLINE_BYTES {
             score()
         } else {
-            tokio::task::spawn_blocking(score).await.map_err(|e| {
-                tracing::error!(error = %e, "a prediction task failed");
-                ApiError::internal()
-            })?
+            tokio::task::spawn_blocking(score)
+                .await
+                .map_err(|e| EngineError::Failed(format!("a prediction task failed: {e}")))?
         };
         let version = bundle.version().to_string();
         let results = timed
@@ -132,11 +154,11 @@ impl Engine {
         Ok(Scored { bundle, results })
     }
 
-    fn record(&self, version: &str, result: &Result<Prediction, PredictError>, elapsed: Duration) {
+    fn record(&self, version: &str, result: &Result<Prediction, EngineError>, elapsed: Duration) {
         let outcome = match result {
             Ok(_) => "ok",
-            Err(PredictError::Input(_)) => "invalid",
-            Err(PredictError::Runtime(_)) => "failed",
+            Err(EngineError::Invalid(_)) => "invalid",
+            Err(EngineError::Busy | EngineError::Failed(_)) => "failed",
         };
         metrics::counter!(telemetry::PREDICTIONS, "model" => "full", "version" => version.to_string(), "outcome" => outcome)
             .increment(1);
@@ -150,6 +172,7 @@ impl Engine {
 
 #[cfg(test)]
 mod tests {
+    use axum::http::StatusCode;
     use vinovoyant_inference::{Bundle, default_model_dir};
 
     use super::*;

@@ -6,15 +6,131 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use utoipa::ToSchema;
-use vinovoyant_inference::{InputError, PredictError};
+use vinovoyant_inference::InputError;
+
+use crate::MAX_BODY_BYTES;
+use crate::engine::EngineError;
 
 /// An error answered to a client.
 #[derive(Debug, Clone, thiserror::Error)]
 #[error("{code}: {message}")]
 pub struct ApiError {
     status: StatusCode,
-    code: &'static str,
+    code: ErrorCode,
     message: String,
+}
+
+/// The stable, machine-readable code of an error answer: what a program
+/// matches on (the message is for people and may change).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    /// The body is not valid JSON.
+    MalformedJson,
+    /// The body is larger than [`MAX_BODY_BYTES`].
+    PayloadTooLarge,
+    /// The body is not sent as `application/json`.
+    UnsupportedMediaType,
+    /// The JSON does not have the request's shape.
+    InvalidRequest,
+    /// The request could not be read.
+    BadRequest,
+    /// The description is blank.
+    EmptyDescription,
+    /// The description is longer than the models read.
+    DescriptionTooLong,
+    /// The description has no letter or digit.
+    NoWords,
+    /// Too few of the description's words are ones wine writing uses.
+    NotATastingNote,
+    /// The batch has more descriptions than accepted.
+    BatchTooLarge,
+    /// Too many predictions are running; retry shortly.
+    Overloaded,
+    /// The body did not arrive in time.
+    RequestTimeout,
+    /// The request took too long and was abandoned.
+    Timeout,
+    /// No such resource.
+    NotFound,
+    /// The resource does not accept the method.
+    MethodNotAllowed,
+    /// A valid bearer token is required.
+    Unauthorized,
+    /// The request is not allowed here.
+    Forbidden,
+    /// A form post that did not come from this site's pages.
+    CrossSiteRequest,
+    /// The server failed.
+    Internal,
+    /// Any other failure status.
+    Error,
+}
+
+impl ErrorCode {
+    /// Every code, in the order documented.
+    pub const ALL: [Self; 20] = [
+        Self::MalformedJson,
+        Self::PayloadTooLarge,
+        Self::UnsupportedMediaType,
+        Self::InvalidRequest,
+        Self::BadRequest,
+        Self::EmptyDescription,
+        Self::DescriptionTooLong,
+        Self::NoWords,
+        Self::NotATastingNote,
+        Self::BatchTooLarge,
+        Self::Overloaded,
+        Self::RequestTimeout,
+        Self::Timeout,
+        Self::NotFound,
+        Self::MethodNotAllowed,
+        Self::Unauthorized,
+        Self::Forbidden,
+        Self::CrossSiteRequest,
+        Self::Internal,
+        Self::Error,
+    ];
+
+    /// The code as it is sent (its serialised name).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::MalformedJson => "malformed_json",
+            Self::PayloadTooLarge => "payload_too_large",
+            Self::UnsupportedMediaType => "unsupported_media_type",
+            Self::InvalidRequest => "invalid_request",
+            Self::BadRequest => "bad_request",
+            Self::EmptyDescription => "empty_description",
+            Self::DescriptionTooLong => "description_too_long",
+            Self::NoWords => "no_words",
+            Self::NotATastingNote => "not_a_tasting_note",
+            Self::BatchTooLarge => "batch_too_large",
+            Self::Overloaded => "overloaded",
+            Self::RequestTimeout => "request_timeout",
+            Self::Timeout => "timeout",
+            Self::NotFound => "not_found",
+            Self::MethodNotAllowed => "method_not_allowed",
+            Self::Unauthorized => "unauthorized",
+            Self::Forbidden => "forbidden",
+            Self::CrossSiteRequest => "cross_site_request",
+            Self::Internal => "internal",
+            Self::Error => "error",
+        }
+    }
+}
+
+impl std::fmt::Display for ErrorCode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// What a client is told when the body is over [`MAX_BODY_BYTES`].
+pub fn body_too_large() -> String {
+    format!(
+        "the request body is larger than {} MiB",
+        MAX_BODY_BYTES >> 20
+    )
 }
 
 /// The body of every error answer.
@@ -27,13 +143,8 @@ pub struct ErrorBody {
 /// A machine-readable code and a sentence for people.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct ErrorDetail {
-    /// Stable identifier: `malformed_json`, `payload_too_large`, `unsupported_media_type`,
-    /// `invalid_request`, `bad_request`, `empty_description`, `description_too_long`,
-    /// `no_words`, `not_a_tasting_note`, `batch_too_large`, `overloaded`,
-    /// `request_timeout`, `timeout`, `not_found`, `method_not_allowed`,
-    /// `unauthorized`, `forbidden`, `cross_site_request` or `internal`.
-    #[schema(example = "empty_description")]
-    pub code: String,
+    /// Stable identifier of the error.
+    pub code: ErrorCode,
     /// Explanation in English.
     #[schema(example = "the description is empty")]
     pub message: String,
@@ -41,7 +152,7 @@ pub struct ErrorDetail {
 
 impl ApiError {
     /// An error with the given status, code and message.
-    pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
+    pub fn new(status: StatusCode, code: ErrorCode, message: impl Into<String>) -> Self {
         Self {
             status,
             code,
@@ -50,7 +161,7 @@ impl ApiError {
     }
 
     /// 422: the request is well-formed but cannot be served as asked.
-    pub fn unprocessable(code: &'static str, message: impl Into<String>) -> Self {
+    pub fn unprocessable(code: ErrorCode, message: impl Into<String>) -> Self {
         Self::new(StatusCode::UNPROCESSABLE_ENTITY, code, message)
     }
 
@@ -58,7 +169,7 @@ impl ApiError {
     pub fn overloaded() -> Self {
         Self::new(
             StatusCode::TOO_MANY_REQUESTS,
-            "overloaded",
+            ErrorCode::Overloaded,
             "too many predictions are running; retry shortly",
         )
     }
@@ -67,7 +178,7 @@ impl ApiError {
     pub fn internal() -> Self {
         Self::new(
             StatusCode::INTERNAL_SERVER_ERROR,
-            "internal",
+            ErrorCode::Internal,
             "the server failed to answer; the error was logged",
         )
     }
@@ -75,26 +186,29 @@ impl ApiError {
     /// The error a plain status stands for, when a layer answered with no body of its own.
     pub fn for_status(status: StatusCode) -> Self {
         let (code, message) = match status {
-            StatusCode::BAD_REQUEST => ("bad_request", "the request could not be read"),
-            StatusCode::UNAUTHORIZED => ("unauthorized", "a valid bearer token is required"),
-            StatusCode::NOT_FOUND => ("not_found", "no such resource"),
+            StatusCode::BAD_REQUEST => (ErrorCode::BadRequest, "the request could not be read"),
+            StatusCode::UNAUTHORIZED => {
+                (ErrorCode::Unauthorized, "a valid bearer token is required")
+            }
+            StatusCode::NOT_FOUND => (ErrorCode::NotFound, "no such resource"),
             StatusCode::METHOD_NOT_ALLOWED => (
-                "method_not_allowed",
+                ErrorCode::MethodNotAllowed,
                 "this resource does not accept that method",
             ),
             StatusCode::PAYLOAD_TOO_LARGE => {
-                ("payload_too_large", "the request body is larger than 1 MiB")
+                return Self::new(status, ErrorCode::PayloadTooLarge, body_too_large());
             }
-            StatusCode::FORBIDDEN => ("forbidden", "this request is not allowed here"),
+            StatusCode::FORBIDDEN => (ErrorCode::Forbidden, "this request is not allowed here"),
             StatusCode::REQUEST_TIMEOUT => (
-                "request_timeout",
+                ErrorCode::RequestTimeout,
                 "the request body did not arrive in time; send it again",
             ),
-            StatusCode::SERVICE_UNAVAILABLE => {
-                ("timeout", "the request took too long and was abandoned")
-            }
-            s if s.is_server_error() => ("internal", "the server failed to answer"),
-            _ => ("error", "the request failed"),
+            StatusCode::SERVICE_UNAVAILABLE => (
+                ErrorCode::Timeout,
+                "the request took too long and was abandoned",
+            ),
+            s if s.is_server_error() => (ErrorCode::Internal, "the server failed to answer"),
+            _ => (ErrorCode::Error, "the request failed"),
         };
         Self::new(status, code, message)
     }
@@ -108,7 +222,7 @@ impl ApiError {
     pub fn body(&self) -> ErrorBody {
         ErrorBody {
             error: ErrorDetail {
-                code: self.code.to_string(),
+                code: self.code,
                 message: self.message.clone(),
             },
         }
@@ -118,21 +232,24 @@ impl ApiError {
 impl From<&InputError> for ApiError {
     fn from(e: &InputError) -> Self {
         let code = match e {
-            InputError::Empty => "empty_description",
-            InputError::TooLong { .. } => "description_too_long",
-            InputError::NoWords => "no_words",
-            InputError::NotATastingNote { .. } => "not_a_tasting_note",
+            InputError::Empty => ErrorCode::EmptyDescription,
+            InputError::TooLong { .. } => ErrorCode::DescriptionTooLong,
+            InputError::NoWords => ErrorCode::NoWords,
+            InputError::NotATastingNote { .. } => ErrorCode::NotATastingNote,
         };
         Self::unprocessable(code, e.to_string())
     }
 }
 
-impl From<&PredictError> for ApiError {
-    fn from(e: &PredictError) -> Self {
+/// The API's form of the engine's errors: 429 busy, 422 refused, 500 failed (the
+/// reason goes to the log, not to the client).
+impl From<EngineError> for ApiError {
+    fn from(e: EngineError) -> Self {
         match e {
-            PredictError::Input(input) => input.into(),
-            PredictError::Runtime(reason) => {
-                tracing::error!(reason, "the model failed to run");
+            EngineError::Busy => Self::overloaded(),
+            EngineError::Invalid(input) => Self::from(&input),
+            EngineError::Failed(reason) => {
+                tracing::error!(reason, "the prediction failed");
                 Self::internal()
             }
         }
@@ -143,19 +260,17 @@ impl From<JsonRejection> for ApiError {
     fn from(rejection: JsonRejection) -> Self {
         let status = rejection.status();
         let code = match &rejection {
-            JsonRejection::JsonSyntaxError(_) => "malformed_json",
-            JsonRejection::JsonDataError(_) => "invalid_request",
-            JsonRejection::MissingJsonContentType(_) => "unsupported_media_type",
-            _ if status == StatusCode::PAYLOAD_TOO_LARGE => "payload_too_large",
-            _ => "bad_request",
+            JsonRejection::JsonSyntaxError(_) => ErrorCode::MalformedJson,
+            JsonRejection::JsonDataError(_) => ErrorCode::InvalidRequest,
+            JsonRejection::MissingJsonContentType(_) => ErrorCode::UnsupportedMediaType,
+            _ if status == StatusCode::PAYLOAD_TOO_LARGE => ErrorCode::PayloadTooLarge,
+            _ => ErrorCode::BadRequest,
         };
         let message = match &rejection {
             JsonRejection::MissingJsonContentType(_) => {
                 "send the body as JSON with `Content-Type: application/json`".to_string()
             }
-            _ if status == StatusCode::PAYLOAD_TOO_LARGE => {
-                "the request body is larger than 1 MiB".to_string()
-            }
+            _ if status == StatusCode::PAYLOAD_TOO_LARGE => body_too_large(),
             other => other.body_text(),
         };
         Self::new(status, code, message)
@@ -214,4 +329,27 @@ pub async fn normalize_errors(mut response: Response) -> Response {
         }
     }
     replaced
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_code_is_sent_by_its_documented_name() {
+        for code in ErrorCode::ALL {
+            assert_eq!(
+                serde_json::to_value(code).expect("a code serialises"),
+                serde_json::Value::from(code.as_str())
+            );
+        }
+        assert_eq!(ErrorCode::NotATastingNote.as_str(), "not_a_tasting_note");
+    }
+
+    #[test]
+    fn the_body_limit_is_said_from_its_constant() {
+        assert_eq!(body_too_large(), "the request body is larger than 1 MiB");
+        let error = ApiError::for_status(StatusCode::PAYLOAD_TOO_LARGE);
+        assert_eq!(error.body().error.code, ErrorCode::PayloadTooLarge);
+    }
 }

@@ -13,7 +13,7 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use http_body_util::{BodyExt as _, LengthLimitError, Limited};
 
-use crate::error::ApiError;
+use crate::error::{ApiError, ErrorCode};
 
 /// The methods some route answers. Any other method (`PUT`, `CONNECT`, an invented
 /// one) is answered 405 before routing.
@@ -99,7 +99,7 @@ pub async fn same_origin_posts(request: Request, next: Next) -> Response {
     if request.method() == Method::POST && !from_this_site(request.headers()) {
         return ApiError::new(
             StatusCode::FORBIDDEN,
-            "cross_site_request",
+            ErrorCode::CrossSiteRequest,
             "this form only accepts posts from its own pages",
         )
         .into_response();

@@ -134,14 +134,14 @@ pub fn app(
     }
     let api = api
         .route(
-            "/api/openapi.json",
+            app::routes::OPENAPI_JSON,
             get(move || {
                 let body = openapi_json.clone();
                 async move { ([(header::CONTENT_TYPE, "application/json")], body) }
             }),
         )
         .route(
-            app::API_DOCS_PATH,
+            app::routes::API_DOCS,
             get(move || {
                 let headers = [
                     (

@@ -20,9 +20,9 @@
 use std::path::Path;
 use std::sync::Arc;
 
-use app::api::{NoteScorer, PredictFailure, PredictForm, Submission, answer_note};
-use app::insight::DatasetFeed;
-use app::{Page, shell};
+use app::api::{InputProblem, PredictFailure, PredictForm, Submission};
+use app::server::{DatasetFeed, NoteScorer, answer_note};
+use app::{Page, routes, shell};
 use axum::body::{Body, Bytes};
 use axum::extract::{FromRef, Path as UrlPath, Query, Request, State};
 use axum::http::request::Parts;
@@ -36,6 +36,7 @@ use leptos_axum::LeptosRoutes;
 use serde::Deserialize;
 use vinovoyant_inference::ModelHandle;
 
+use crate::engine::EngineError;
 use crate::security::CspNonce;
 
 /// Base name of the browser bundle's files, as `scripts/build-site.sh` writes them.
@@ -81,6 +82,18 @@ pub fn options(site_root: &Path, pkg_dir: &str) -> LeptosOptions {
         .site_pkg_dir(pkg_dir)
         .env(Env::PROD)
         .build()
+}
+
+/// The page's form of the engine's errors: busy, refused (with the reason the
+/// page words for people) or failed.
+impl From<EngineError> for PredictFailure {
+    fn from(error: EngineError) -> Self {
+        match error {
+            EngineError::Busy => Self::Busy,
+            EngineError::Invalid(problem) => Self::Input(InputProblem::from(&problem)),
+            EngineError::Failed(reason) => Self::Server(reason),
+        }
+    }
 }
 
 /// What the site's handlers share.
@@ -145,9 +158,9 @@ pub fn routes(
         router = router.route(page.path(), handler);
     }
     let router = router
-        .route(Page::Predict.path(), post(submit_without_js))
-        .route("/model/{version}/distilled.bin", get(distilled_model))
-        .route("/analytics/charts", get(analytics_charts))
+        .route(routes::PREDICT, post(submit_without_js))
+        .route(routes::DISTILLED_MODEL, get(distilled_model))
+        .route(routes::ANALYTICS_CHARTS, get(analytics_charts))
         .fallback(leptos_axum::file_and_error_handler_with_context::<Site, _>(
             context, shell,
         ))
@@ -268,7 +281,7 @@ async fn analytics_charts(State(site): State<Site>, Query(query): Query<ChartsQu
         .as_deref()
         .map(str::trim)
         .filter(|c| !c.is_empty());
-    let markup = app::insight::charts_markup(&site.model, &site.feed, country);
+    let markup = app::pages::analytics::charts_markup(&site.model, &site.feed, country);
     (
         [(
             header::CONTENT_TYPE,

@@ -7,8 +7,9 @@ mod common;
 
 use std::time::Duration;
 
+use app::pages::model_card::MODEL_CHART_IDS;
 use common::TestServer;
-use vinovoyant_analytics::render::{CHART_IDS, MODEL_CHART_IDS};
+use vinovoyant_analytics::render::CHART_IDS;
 
 /// A review CSV of our own with two countries, for `--data`.
 const REVIEWS: &str = "description,country,variety,points,price\n\

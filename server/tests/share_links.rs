@@ -88,11 +88,11 @@ async fn every_page_links_the_api_docs_and_the_docs_page_has_its_examples() {
     for path in ["/", "/analytics", "/model", "/no-such-page"] {
         let (_, html) = server.page(path).await;
         assert!(
-            html.contains(&format!(r#"href="{}""#, app::API_DOCS_PATH)),
+            html.contains(&format!(r#"href="{}""#, app::routes::API_DOCS)),
             "{path} does not link the API docs"
         );
     }
-    let (status, docs) = server.page(app::API_DOCS_PATH).await;
+    let (status, docs) = server.page(app::routes::API_DOCS).await;
     assert_eq!(status, 200);
     assert_eq!(docs.matches("<main>").count(), 1);
     assert!(docs.contains(r#"<a href="/">VinoVoyant</a>"#));

@@ -1,35 +1,34 @@
-//! Server-side drawing: every chart of the analytics page and the model card as
-//! SVG inside HTML `<figure>`s, ready to be placed in a page as is.
+//! Server-side drawing: every chart of the analytics page as SVG inside HTML
+//! `<figure>`s, ready to be placed in a page as is, and the kit the charts are
+//! drawn with ([`svg`], [`Figure`], [`matrix_chart`]), which the app's model card
+//! draws its own charts with.
 //!
 //! Each chart is viewBox-based (it scales to its container), has `role="img"`
 //! with a `<title>` and a `<desc>` as its text alternative, and a `<title>` on
 //! every mark, which browsers show as a tooltip with no script at all.
 
 mod charts;
-mod model_card;
-mod plain_words;
 pub mod svg;
 
 use std::fmt::Write as _;
 
 pub use charts::{CHART_IDS, analytics_charts};
-pub use model_card::{MODEL_CHART_IDS, model_card};
 
 use crate::FiveNumbers;
 use svg::{BOTTOM, GUTTER, RIGHT, ROW, Scale, Svg, TOP, WIDTH, escape};
 
 /// A chart with its heading and the sentence to take away.
-struct Figure {
+pub struct Figure {
     /// Stable id: the figure is `#chart-{id}`.
-    id: &'static str,
+    pub id: &'static str,
     /// Heading.
-    title: String,
+    pub title: String,
     /// One line of insight.
-    insight: String,
+    pub insight: String,
     /// The SVG.
-    svg: String,
+    pub svg: String,
     /// Whether the chart needs more width than a phone has (it then scrolls sideways).
-    wide: bool,
+    pub wide: bool,
 }
 
 impl Figure {
@@ -37,7 +36,7 @@ impl Figure {
     /// the screen is narrower than the chart (focusable, so a keyboard can scroll
     /// it), and under it every mark's figures as a list a keyboard, a touch screen
     /// or a screen reader reaches without hovering.
-    fn html(&self, out: &mut String) {
+    pub fn html(&self, out: &mut String) {
         let class = if self.wide { "chart wide" } else { "chart" };
         let title = escape(&self.title);
         let _ = write!(
@@ -208,11 +207,11 @@ fn box_chart(
 
 /// What a matrix cell shows: its fill colour, the text printed in it (white or black,
 /// whichever reads better on the fill), and its tooltip.
-type Cell = (String, Option<String>, String);
+pub type Cell = (String, Option<String>, String);
 
 /// A square matrix of coloured cells with row and column labels; `cell(i, j)`
 /// gives each cell's fill, printed text (if any) and tooltip.
-fn matrix_chart(
+pub fn matrix_chart(
     (id, title, desc): (&str, &str, &str),
     labels: &[String],
     (row_axis, column_axis): (&str, &str),

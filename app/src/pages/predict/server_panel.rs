@@ -4,10 +4,11 @@
 use leptos::prelude::*;
 use vinovoyant_model::{Certainty, LabelScore};
 
+use super::ANSWER_ID;
 use crate::api::{PredictFailure, ServerAnswer};
 use crate::components::{
-    ConfidenceGauge, HighlightedNote, ProbabilityBars, highlight_segments, is_catch_all_province,
-    percent,
+    ConfidenceGauge, HighlightedNote, ProbabilityBars, certainty_of, certainty_words,
+    highlight_segments, is_catch_all_province, percent,
 };
 
 /// What the page says about the two models' top countries.
@@ -17,7 +18,7 @@ pub enum Comparison {
     Agree(String),
     /// Same country, but one of them or both are unsure: no agreement is claimed.
     BothUnsure(String),
-    /// Different countries: the quick guess's, then the full model's.
+    /// Different countries: the distilled model's (the quick guess), then the full model's.
     Disagree(LabelScore, LabelScore),
 }
 
@@ -26,13 +27,13 @@ impl Comparison {
     /// `text`. Agreement is only claimed when both name the same country with at
     /// least medium certainty: two unsure models naming the same country agree on
     /// little.
-    pub fn of(quick: &LabelScore, full: &LabelScore, text: &str) -> Self {
-        if quick.label != full.label {
-            return Self::Disagree(quick.clone(), full.clone());
+    pub fn of(distilled: &LabelScore, full: &LabelScore, text: &str) -> Self {
+        if distilled.label != full.label {
+            return Self::Disagree(distilled.clone(), full.clone());
         }
         let sure =
             |score: &LabelScore| Certainty::of_note(score.probability, text) >= Certainty::Medium;
-        if sure(quick) && sure(full) {
+        if sure(distilled) && sure(full) {
             Self::Agree(full.label.clone())
         } else {
             Self::BothUnsure(full.label.clone())
@@ -40,34 +41,84 @@ impl Comparison {
     }
 }
 
-/// The certainty of an answer about `text` whose ranking starts with `top`
-/// ([`Certainty::Low`] without an answer).
-pub fn certainty_of(top: Option<&LabelScore>, text: &str) -> Certainty {
-    top.map_or(Certainty::Low, |top| {
-        Certainty::of_note(top.probability, text)
-    })
-}
-
-/// The top probability of a ranking with its certainty in words, e.g. "72% · likely".
-pub fn certainty_words(top: Option<&LabelScore>, text: &str) -> String {
-    top.map(|score| {
-        format!(
-            "{} · {}",
-            percent(score.probability),
-            certainty_of(top, text).word()
-        )
-    })
-    .unwrap_or_default()
-}
-
 /// The full model's answer, and how it compares with the quick guess.
 #[component]
 pub fn ServerPanel(
     outcome: Memo<Option<Result<ServerAnswer, PredictFailure>>>,
     answer: Memo<Option<ServerAnswer>>,
-    /// The quick guess's countries, most probable first (empty without a guess).
-    quick: Signal<Vec<LabelScore>>,
-    text: RwSignal<String>,
+    /// The distilled model's countries, most probable first (empty without a guess).
+    distilled: Signal<Vec<LabelScore>>,
+    /// The note as it stands now.
+    text: Signal<String>,
+    palette: Memo<Vec<String>>,
+    pending: Memo<bool>,
+) -> impl IntoView {
+    let failure = move || match outcome.get() {
+        Some(Err(failure)) if !matches!(failure, PredictFailure::Input(_)) => Some(view! {
+            <p class="notice error" role="alert" data-testid="server-error">
+                {failure.message()}
+            </p>
+        }),
+        _ => None,
+    };
+    // what screen readers hear when an answer arrives: one sentence, not the panel
+    let announcement = move || {
+        let answer = answer.get()?;
+        let top = answer.countries.first()?;
+        Some(format!(
+            "The full model says {}: {}.",
+            top.label,
+            certainty_words(Some(top), &answer.description)
+        ))
+    };
+    view! {
+        <section
+            id=ANSWER_ID
+            class="panel server"
+            aria-labelledby="server-title"
+            aria-busy=move || if pending.get() { "true" } else { "false" }
+        >
+            <p class="visually-hidden" role="status" data-testid="server-announcement">
+                {announcement}
+            </p>
+            <header class="panel-head">
+                <h2 id="server-title">"Full model"</h2>
+                <span class="badge">"on the server"</span>
+            </header>
+            <Show when=move || pending.get()>
+                <p class="panel-status loading">
+                    <span class="spinner" aria-hidden="true"></span>
+                    "Asking the full model…"
+                </p>
+            </Show>
+            {failure}
+            <Show
+                when=move || answer.with(Option::is_some)
+                fallback=move || {
+                    view! {
+                        <p class="panel-status" class:hidden=move || pending.get()>
+                            "Press Predict origin for the full model's answer. When the quick guess is unsure, "
+                            "it asks by itself once you pause typing."
+                        </p>
+                    }
+                }
+            >
+                <AnswerView answer distilled text palette pending />
+            </Show>
+        </section>
+    }
+    .into_any()
+}
+
+/// The full model's answer: its top country with its certainty and province,
+/// its ranking, the words it went by, and how it compares with the quick guess.
+#[component]
+fn AnswerView(
+    answer: Memo<Option<ServerAnswer>>,
+    /// The distilled model's countries, most probable first (empty without a guess).
+    distilled: Signal<Vec<LabelScore>>,
+    /// The note as it stands now.
+    text: Signal<String>,
     palette: Memo<Vec<String>>,
     pending: Memo<bool>,
 ) -> impl IntoView {
@@ -108,117 +159,65 @@ pub fn ServerPanel(
                 .unwrap_or_default()
         })
     });
-    let province = move || {
-        answer.with(|answer| {
-            answer
-                .as_ref()
-                .and_then(|answer| answer.provinces.first())
-                .map(|province| {
-                    if is_catch_all_province(&province.label) {
-                        return view! { <p class="province">"Province unclear"</p> }.into_any();
-                    }
-                    view! {
-                        <p class="province">
-                            "Province: " <strong>{province.label.clone()}</strong> " ("
-                            {percent(province.probability)} ")"
-                        </p>
-                    }
-                    .into_any()
-                })
-        })
-    };
+    let province = move || answer.with(|answer| answer.as_ref().and_then(province_view));
     let version =
         move || answer.with(|answer| answer.as_ref().map(|answer| answer.model_version.clone()));
-    let failure = move || match outcome.get() {
-        Some(Err(failure)) if !matches!(failure, PredictFailure::Input(_)) => Some(view! {
-            <p class="notice error" role="alert" data-testid="server-error">
-                {failure.message()}
-            </p>
-        }),
-        _ => None,
-    };
-    // what screen readers hear when an answer arrives: one sentence, not the panel
-    let announcement = move || {
-        let answer = answer.get()?;
-        let top = answer.countries.first()?;
-        Some(format!(
-            "The full model says {}: {}.",
-            top.label,
-            certainty_words(Some(top), &answer.description)
-        ))
-    };
-    let comparison = move || comparison_view(answer.get()?, quick.get().first()?, text);
+    let comparison = move || comparison_view(answer.get()?, distilled.get().first()?, text);
     view! {
-        <section
-            id=crate::pages::ANSWER_ID
-            class="panel server"
-            aria-labelledby="server-title"
-            aria-busy=move || if pending.get() { "true" } else { "false" }
-        >
-            <p class="visually-hidden" role="status" data-testid="server-announcement">
-                {announcement}
-            </p>
-            <header class="panel-head">
-                <h2 id="server-title">"Full model"</h2>
-                <span class="badge">"on the server"</span>
-            </header>
-            <Show when=move || pending.get()>
-                <p class="panel-status loading">
-                    <span class="spinner" aria-hidden="true"></span>
-                    "Asking the full model…"
+        <div class="answer" class:dimmed=move || pending.get()>
+            <div class="headline">
+                <ConfidenceGauge value=confidence certainty=level />
+                <div class="headline-text">
+                    <p class="eyebrow">"The full model says"</p>
+                    <p class="country" data-testid="server-top">
+                        {top}
+                    </p>
+                    <p class="certainty" data-testid="server-certainty">
+                        {certainty}
+                    </p>
+                    {province}
+                </div>
+            </div>
+            <ProbabilityBars ranking=countries palette />
+            <Show when=move || segments.with(|s| s.iter().any(|s| s.toward.is_some()))>
+                <h3 class="sub">"Words the full model went by"</h3>
+                <p class="note-view" data-testid="server-evidence">
+                    <HighlightedNote segments palette />
                 </p>
             </Show>
-            {failure}
-            <Show
-                when=move || answer.with(Option::is_some)
-                fallback=move || {
-                    view! {
-                        <p class="panel-status" class:hidden=move || pending.get()>
-                            "Press Predict origin for the full model's answer. When the quick guess is unsure, "
-                            "it asks by itself once you pause typing."
-                        </p>
-                    }
-                }
-            >
-                <div class="answer" class:dimmed=move || pending.get()>
-                    <div class="headline">
-                        <ConfidenceGauge value=confidence certainty=level />
-                        <div class="headline-text">
-                            <p class="eyebrow">"The full model says"</p>
-                            <p class="country" data-testid="server-top">
-                                {top}
-                            </p>
-                            <p class="certainty" data-testid="server-certainty">
-                                {certainty}
-                            </p>
-                            {province}
-                        </div>
-                    </div>
-                    <ProbabilityBars ranking=countries palette />
-                    <Show when=move || segments.with(|s| s.iter().any(|s| s.toward.is_some()))>
-                        <h3 class="sub">"Words the full model went by"</h3>
-                        <p class="note-view" data-testid="server-evidence">
-                            <HighlightedNote segments palette />
-                        </p>
-                    </Show>
-                    {comparison}
-                    <p class="panel-foot">
-                        "Answered by the full model, version "
-                        <code data-testid="model-version">{version}</code>
-                    </p>
-                </div>
-            </Show>
-        </section>
+            {comparison}
+            <p class="panel-foot">
+                "Answered by the full model, version "
+                <code data-testid="model-version">{version}</code>
+            </p>
+        </div>
     }
-    .into_any()
+}
+
+/// The answer's top province, or that it is unclear when the top one is a
+/// catch-all class.
+fn province_view(answer: &ServerAnswer) -> Option<AnyView> {
+    let province = answer.provinces.first()?;
+    if is_catch_all_province(&province.label) {
+        return Some(view! { <p class="province">"Province unclear"</p> }.into_any());
+    }
+    Some(
+        view! {
+            <p class="province">
+                "Province: " <strong>{province.label.clone()}</strong> " ("
+                {percent(province.probability)} ")"
+            </p>
+        }
+        .into_any(),
+    )
 }
 
 /// The comparison line under the full model's answer, or a note that the answer
 /// is for an earlier version of the text.
 fn comparison_view(
     answer: ServerAnswer,
-    quick_top: &LabelScore,
-    text: RwSignal<String>,
+    distilled_top: &LabelScore,
+    text: Signal<String>,
 ) -> Option<AnyView> {
     let full_top = answer.countries.first()?;
     if text.with(|text| *text != answer.description) {
@@ -231,7 +230,7 @@ fn comparison_view(
             .into_any(),
         );
     }
-    Some(match Comparison::of(quick_top, full_top, &answer.description) {
+    Some(match Comparison::of(distilled_top, full_top, &answer.description) {
         Comparison::Agree(country) => view! {
             <p class="comparison agree" data-testid="agreement">
                 "Both models agree: " {country} "."
@@ -245,10 +244,10 @@ fn comparison_view(
             </p>
         }
         .into_any(),
-        Comparison::Disagree(quick, full) => view! {
+        Comparison::Disagree(distilled, full) => view! {
             <p class="comparison disagree" data-testid="disagreement">
                 <strong>"The models disagree. "</strong>
-                "The quick guess says " {quick.label} " (" {percent(quick.probability)}
+                "The quick guess says " {distilled.label} " (" {percent(distilled.probability)}
                 "); the full model says " {full.label} " (" {percent(full.probability)}
                 "). When they differ, go by the full model: the quick guess is its compressed copy."
             </p>
@@ -292,27 +291,5 @@ mod tests {
             Comparison::of(&score("US", 0.3), &score("France", 0.9), note),
             Comparison::Disagree(..)
         ));
-    }
-
-    #[test]
-    fn certainty_is_said_in_words_beside_the_number() {
-        let note = "Ripe cassis and cedar from Napa Valley";
-        assert_eq!(
-            certainty_words(Some(&score("US", 0.72)), note),
-            "72% · likely"
-        );
-        assert_eq!(
-            certainty_words(Some(&score("US", 0.5)), note),
-            "50% · possibly"
-        );
-        assert_eq!(
-            certainty_words(Some(&score("US", 0.28)), note),
-            "28% · unsure"
-        );
-        assert_eq!(
-            certainty_words(Some(&score("US", 0.9)), "Tannic"),
-            "90% · unsure"
-        );
-        assert_eq!(certainty_words(None, note), "");
     }
 }

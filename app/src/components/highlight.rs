@@ -1,127 +1,11 @@
-//! Small display pieces shared by the pages: the confidence gauge, probability
-//! bars and the note with its influential words highlighted.
+//! The note with the words that pushed a model toward its top countries marked.
 
 use std::collections::BTreeMap;
 
 use leptos::prelude::*;
-use vinovoyant_model::{Certainty, LabelScore, TokenContribution};
+use vinovoyant_model::{LabelScore, TokenContribution};
 
-/// How many countries the page shows with bars and colours.
-pub const SHOWN_COUNTRIES: usize = 3;
-
-/// A probability as a whole percentage, e.g. `"72%"`.
-pub fn percent(probability: f32) -> String {
-    // A whole 100 % (or 0 %) would claim certainty no model of words has.
-    match probability {
-        p if p > 0.995 => "> 99%".to_string(),
-        p if p < 0.005 => "< 1%".to_string(),
-        p => format!("{}%", (p * 100.0).round() as u32),
-    }
-}
-
-/// Whether `label` is one of the catch-all province classes (`Other`, `France
-/// Other`…) that gather a country's small provinces: no answer to show a person.
-pub fn is_catch_all_province(label: &str) -> bool {
-    label.eq_ignore_ascii_case("other") || label.ends_with(" Other")
-}
-
-/// Below this probability a country is not listed: "0 %" rows say nothing.
-pub const LISTED_FROM: f32 = 0.005;
-
-/// A non-negative number with one decimal, e.g. `"12.3"`, for SVG attributes.
-pub fn one_decimal(value: f32) -> String {
-    format!("{:.1}", value.max(0.0))
-}
-
-/// Colours the page has for countries; countries beyond them share the last one.
-pub const COLOURS: usize = 6;
-
-/// The colour class of the country at position `slot` of the page's palette.
-pub fn slot_class(slot: usize) -> String {
-    format!("slot-{}", slot.min(COLOURS - 1))
-}
-
-/// Length of the gauge's arc: a half circle of radius 50.
-const GAUGE_ARC: f32 = std::f32::consts::PI * 50.0;
-
-/// A half-circle gauge showing how sure a model is of its top answer: the number,
-/// and under it the certainty in words ("likely", "possibly", "unsure").
-#[component]
-pub fn ConfidenceGauge(
-    /// Probability of the top answer, in `[0, 1]`.
-    #[prop(into)]
-    value: Signal<f32>,
-    /// The answer's certainty, said in words under the number.
-    #[prop(into)]
-    certainty: Signal<Certainty>,
-) -> impl IntoView {
-    let filled = move || {
-        let length = value.get().clamp(0.0, 1.0) * GAUGE_ARC;
-        format!("{} {}", one_decimal(length), one_decimal(GAUGE_ARC))
-    };
-    let label = move || {
-        format!(
-            "Confidence {}, {}",
-            percent(value.get()),
-            certainty.get().word()
-        )
-    };
-    view! {
-        <svg class="gauge" viewBox="0 0 120 68" role="img" aria-label=label>
-            <path class="gauge-track" d="M 10 60 A 50 50 0 0 1 110 60" />
-            <path class="gauge-fill" d="M 10 60 A 50 50 0 0 1 110 60" stroke-dasharray=filled />
-            <text class="gauge-value" x="60" y="56" text-anchor="middle">
-                {move || percent(value.get())}
-            </text>
-            <text class="gauge-caption" x="60" y="67" text-anchor="middle">
-                {move || certainty.get().word()}
-            </text>
-        </svg>
-    }
-}
-
-/// Horizontal bars for the first [`SHOWN_COUNTRIES`] labels of a ranking, each in
-/// its country's colour. The bars are SVG, so the page needs no inline styles
-/// (the site's content security policy allows none).
-#[component]
-pub fn ProbabilityBars(
-    /// The ranking, most probable first.
-    #[prop(into)]
-    ranking: Signal<Vec<LabelScore>>,
-    /// Countries in the order they take the page's colours.
-    #[prop(into)]
-    palette: Signal<Vec<String>>,
-) -> impl IntoView {
-    let row = move |rank: usize| {
-        let score = move || {
-            ranking.with(|ranking| {
-                ranking
-                    .get(rank)
-                    .filter(|score| score.probability >= LISTED_FROM)
-                    .cloned()
-            })
-        };
-        move || {
-            score().map(|score| {
-                let width = one_decimal(score.probability.clamp(0.0, 1.0) * 100.0);
-                let colour = palette
-                    .with(|palette| palette.iter().position(|label| *label == score.label))
-                    .unwrap_or(COLOURS - 1);
-                view! {
-                    <li class=format!("bar-row {}", slot_class(colour))>
-                        <span class="bar-label">{score.label}</span>
-                        <svg class="bar" viewBox="0 0 100 10" preserveAspectRatio="none" aria-hidden="true">
-                            <rect class="bar-track" width="100" height="10" />
-                            <rect class="bar-fill" width=width height="10" />
-                        </svg>
-                        <span class="bar-value">{percent(score.probability)}</span>
-                    </li>
-                }
-            })
-        }
-    };
-    view! { <ol class="bars">{(0..SHOWN_COUNTRIES).map(row).collect_view()}</ol> }
-}
+use super::{COLOURS, slot_class};
 
 /// A stretch of the note: plain, or a word that pushed toward one of the top countries.
 #[derive(Debug, Clone, PartialEq)]
@@ -345,32 +229,5 @@ mod tests {
                 toward: None
             }]
         );
-    }
-
-    #[test]
-    fn percentages_are_whole_and_clamped() {
-        assert_eq!(percent(0.724), "72%");
-        assert_eq!(percent(0.995), "100%");
-        assert_eq!(percent(0.9951), "> 99%");
-        assert_eq!(percent(1.2), "> 99%");
-        assert_eq!(percent(0.004), "< 1%");
-        assert_eq!(percent(-0.1), "< 1%");
-    }
-
-    #[test]
-    fn catch_all_provinces_are_recognised() {
-        assert!(is_catch_all_province("Other"));
-        assert!(is_catch_all_province("France Other"));
-        assert!(!is_catch_all_province("Piedmont"));
-        assert!(!is_catch_all_province("Otago"));
-    }
-
-    #[test]
-    fn one_decimal_rounds_to_tenths() {
-        assert_eq!(one_decimal(157.0796), "157.1");
-        assert_eq!(one_decimal(0.04), "0.0");
-        assert_eq!(one_decimal(9.96), "10.0");
-        assert_eq!(one_decimal(-3.0), "0.0");
-        assert_eq!(one_decimal(0.0), "0.0");
     }
 }

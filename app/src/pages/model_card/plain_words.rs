@@ -3,13 +3,10 @@
 
 use std::fmt::Write as _;
 
+use vinovoyant_analytics::insights::count;
 use vinovoyant_model::Manifest;
 
-use crate::insights::count;
-
-fn percent(share: f64) -> String {
-    format!("{:.1}%", share * 100.0)
-}
+use super::percent;
 
 /// "About 9 times in 10" for a share.
 fn times_in_ten(share: f64) -> String {

@@ -1,5 +1,7 @@
 //! The distilled model in the browser: fetched once after hydration, then run
-//! locally at every keystroke with no further requests.
+//! locally at every keystroke with no further requests. The page calls its
+//! answer the quick guess; in code it is the distilled model throughout, the
+//! name the bundle and its address give it.
 
 use std::sync::Arc;
 
@@ -8,7 +10,7 @@ use vinovoyant_model::DistilledModel;
 
 /// Where the distilled model stands in this page.
 #[derive(Debug, Clone)]
-pub enum QuickModel {
+pub enum DistilledState {
     /// Not fetched yet (always the case while the server renders).
     Loading,
     /// Fetched and parsed.
@@ -17,24 +19,19 @@ pub enum QuickModel {
     Failed(String),
 }
 
-/// The URL of the distilled model of bundle `version`, immutable for that version.
-pub fn distilled_url(version: &str) -> String {
-    format!("/model/{version}/distilled.bin")
-}
-
 /// A signal with the distilled model of bundle `version`, fetched once the page
-/// has hydrated. On the server it stays [`QuickModel::Loading`].
-pub fn use_quick_model(version: &str) -> ReadSignal<QuickModel> {
-    let (model, set_model) = signal(QuickModel::Loading);
+/// has hydrated. On the server it stays [`DistilledState::Loading`].
+pub fn use_distilled_model(version: &str) -> ReadSignal<DistilledState> {
+    let (model, set_model) = signal(DistilledState::Loading);
     #[cfg(feature = "hydrate")]
     {
-        let url = distilled_url(version);
+        let url = crate::routes::distilled_model(version);
         Effect::new(move |_| {
             let url = url.clone();
             leptos::task::spawn_local(async move {
                 set_model.set(match fetch_model(&url).await {
-                    Ok(parsed) => QuickModel::Ready(Arc::new(parsed)),
-                    Err(reason) => QuickModel::Failed(reason),
+                    Ok(parsed) => DistilledState::Ready(Arc::new(parsed)),
+                    Err(reason) => DistilledState::Failed(reason),
                 });
             });
         });
@@ -43,7 +40,6 @@ pub fn use_quick_model(version: &str) -> ReadSignal<QuickModel> {
     let _ = (version, set_model);
     model
 }
-
 /// Fetches and parses the distilled model at `url`.
 #[cfg(feature = "hydrate")]
 async fn fetch_model(url: &str) -> Result<DistilledModel, String> {
