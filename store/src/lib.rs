@@ -16,7 +16,6 @@
 
 pub mod backup;
 pub mod channel;
-pub mod cli;
 pub mod client;
 mod error;
 pub mod location;
