@@ -1,9 +1,8 @@
 //! Training and evaluation of VinoVoyant's models.
 //!
-//! A CSV of reviews becomes a bundle: the full model as ONNX (with its feature
-//! vocabulary), the distilled model for the browser, the label sets and a manifest
-//! with checksums and validation figures. Everything is seeded and deterministic.
-
+//! Reviews become a bundle: the full model as ONNX (with its feature vocabulary),
+//! the distilled model for the browser, the label sets and a manifest with
+//! checksums and validation figures. Everything is seeded and deterministic.
 //!
 //! It is a library: it is handed review records (read by `vinovoyant-reviews`) and
 //! writes bundles to folders; fetching data from S3, command-line options and what
