@@ -9,7 +9,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 scripts/install-web-tools.sh --build
 web_sources=(app frontend model style public)
-server_sources=(server inference store trainer analytics Cargo.toml)
+server_sources=(server inference store trainer analytics reviews Cargo.toml)
 stamp="target/.dev-stamp"
 server=""
 

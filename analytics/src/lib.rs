@@ -5,17 +5,15 @@
 //! its charts from the resulting [`DatasetSummary`], which is small enough to ship
 //! in a model bundle as `analytics.json`.
 //!
-//! * the types and [`aggregate_with`] need nothing but serde, so any crate can read
-//!   a summary;
+//! * the types and [`aggregate_with`] need serde and the [`Review`] record of
+//!   `vinovoyant-reviews` (whose CSV reader gives the rows), so any crate can read a
+//!   summary;
 //! * feature `vader` adds [`aggregate`], which scores sentiment with VADER;
-//! * feature `csv` adds [`read_reviews`];
 //! * feature `render` adds [`render`]: the SVG charts, drawn on the server so the
 //!   browser bundle carries no plotting code.
 
 mod aggregate;
 pub mod insights;
-#[cfg(feature = "csv")]
-mod read;
 #[cfg(feature = "render")]
 pub mod render;
 mod stats;
@@ -27,8 +25,6 @@ use serde::{Deserialize, Serialize};
 pub use aggregate::aggregate_with;
 #[cfg(feature = "vader")]
 pub use aggregate::{aggregate, vader_compound};
-#[cfg(feature = "csv")]
-pub use read::{ReadError, ReadReviews, column, read_reviews, required_columns};
 pub use stats::{FiveNumbers, pearson};
 
 /// Version of the [`DatasetSummary`] layout; bumped when a field changes meaning.
@@ -54,20 +50,9 @@ pub const POSITIVE_AT: f64 = 0.05;
 /// Names of the variables of the correlation matrix, in order.
 pub const CORRELATED: [&str; 4] = ["points", "price", "description length", "sentiment"];
 
-/// One review, as far as the aggregates need it.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Review {
-    /// Country of origin.
-    pub country: String,
-    /// Score out of 100, when given.
-    pub points: Option<f64>,
-    /// Price in US dollars, when given.
-    pub price: Option<f64>,
-    /// Grape variety or blend, when given.
-    pub variety: Option<String>,
-    /// The tasting note.
-    pub description: String,
-}
+/// One review: the aggregates read its country, points, price, variety and
+/// description.
+pub use vinovoyant_reviews::Review;
 
 /// Everything the analytics page draws, for the whole data set and for each of
 /// the most reviewed countries.

@@ -23,6 +23,7 @@ fn review(country: &str, points: f64, price: Option<f64>, variety: &str, text: &
         price,
         variety: Some(variety.to_string()),
         description: text.to_string(),
+        ..Review::default()
     }
 }
 

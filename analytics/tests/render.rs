@@ -11,6 +11,7 @@ fn reviews() -> Vec<Review> {
         price: Some(price),
         variety: Some(variety.to_string()),
         description: format!("A {variety} note from {country}"),
+        ..Review::default()
     };
     vec![
         row("France", 90.0, 20.0, "Rosé <b>&</b> Co"),

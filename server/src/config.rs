@@ -6,8 +6,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use clap::{Args, Parser, ValueEnum};
-use vinovoyant_store::ModelSource;
-use vinovoyant_store::cli::S3Args;
+use vinovoyant_store::{ModelSource, S3Options};
 
 /// Options of `vinovoyant serve`. Every flag falls back to an environment variable,
 /// so the same binary is configured by flags on a laptop and by variables in a container.
@@ -152,6 +151,24 @@ impl fmt::Debug for ServeConfig {
             .field("metrics_token", &self.metrics_token)
             .field("data", &self.data)
             .finish()
+    }
+}
+
+/// How to reach S3: shared by `serve` and every command that reads or writes a store.
+#[derive(Debug, Clone, Args)]
+pub struct S3Args {
+    /// Custom S3 endpoint, for an S3-compatible store (path-style addressing); AWS when unset.
+    #[arg(long = "s3-endpoint", env = "VINOVOYANT_S3_ENDPOINT")]
+    pub s3_endpoint: Option<String>,
+}
+
+impl S3Args {
+    /// Client options with this endpoint.
+    pub fn options(&self) -> S3Options {
+        S3Options {
+            endpoint: self.s3_endpoint.clone().filter(|e| !e.trim().is_empty()),
+            ..S3Options::default()
+        }
     }
 }
 

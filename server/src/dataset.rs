@@ -19,7 +19,7 @@ pub enum DatasetError {
     Read(#[from] StoreError),
     /// The bytes are not a review CSV.
     #[error("{0}")]
-    Parse(#[from] vinovoyant_analytics::ReadError),
+    Parse(#[from] vinovoyant_reviews::ReadError),
     /// The CSV has no usable review.
     #[error("it has no review with a description and a country")]
     Empty,
@@ -41,7 +41,11 @@ pub fn describe(location: &DataLocation) -> String {
 pub async fn load(location: &DataLocation) -> Result<DatasetSummary, DatasetError> {
     let bytes = vinovoyant_store::read_bytes(location).await?;
     tokio::task::spawn_blocking(move || {
-        let rows = vinovoyant_analytics::read_reviews(&bytes)?;
+        let aggregates = vinovoyant_reviews::ReadOptions {
+            aggregates: true,
+            by: None,
+        };
+        let (rows, _) = vinovoyant_reviews::read_reviews_with(&bytes, &aggregates)?;
         if rows.reviews.is_empty() {
             return Err(DatasetError::Empty);
         }

@@ -1,5 +1,7 @@
 //! `vinovoyant`: serves the site and the API (the default), and hosts the other
-//! command-line tools as subcommands.
+//! command-line tools as subcommands ([`cli`]).
+
+mod cli;
 
 use std::process::ExitCode;
 
@@ -50,25 +52,25 @@ enum Command {
     /// Serve the site and the JSON API (the default).
     Serve(ServeConfig),
     /// Train a model bundle from a CSV of reviews.
-    Train(vinovoyant_trainer::cli::TrainArgs),
+    Train(cli::train::TrainArgs),
     /// Write the reviews `train` trains on and holds out, as CSVs, to measure other
     /// models on the same split.
-    Split(vinovoyant_trainer::cli::SplitArgs),
+    Split(cli::train::SplitArgs),
     /// Score a model bundle on a CSV of labelled reviews.
-    Eval(vinovoyant_trainer::cli::EvalArgs),
+    Eval(cli::eval::EvalArgs),
     /// Say where the wine of one tasting note comes from.
-    Predict(vinovoyant_trainer::cli::PredictArgs),
+    Predict(cli::predict::PredictArgs),
     /// Ask a running server for /health: exit 0 on HTTP 200, 1 otherwise (for
     /// container health checks in an image without curl).
     Healthcheck(vinovoyant_server::healthcheck::HealthcheckArgs),
     /// Publish, list, promote, roll back and verify model versions in an S3 model store.
-    Models(vinovoyant_store::cli::ModelsArgs),
+    Models(cli::store::ModelsArgs),
     /// Upload data sets to S3.
-    Datasets(vinovoyant_store::cli::DatasetsArgs),
+    Datasets(cli::store::DatasetsArgs),
     /// Copy a model store (every version and channel pointer) to a backup prefix.
-    Backup(vinovoyant_store::cli::CopyArgs),
+    Backup(cli::store::CopyArgs),
     /// Copy a backup back to the production prefix.
-    Restore(vinovoyant_store::cli::CopyArgs),
+    Restore(cli::store::CopyArgs),
 }
 
 fn main() -> ExitCode {
@@ -82,17 +84,17 @@ fn main() -> ExitCode {
     };
     let outcome = match cli.command.unwrap_or(Command::Serve(cli.serve)) {
         Command::Serve(config) => serve(config),
-        Command::Train(args) => vinovoyant_trainer::cli::train(args),
-        Command::Split(args) => vinovoyant_trainer::cli::split(args),
-        Command::Eval(args) => vinovoyant_trainer::cli::eval(args),
-        Command::Predict(args) => vinovoyant_trainer::cli::predict(args),
+        Command::Train(args) => cli::train::train(args),
+        Command::Split(args) => cli::train::split(args),
+        Command::Eval(args) => cli::eval::eval(args),
+        Command::Predict(args) => cli::predict::predict(args),
         Command::Healthcheck(args) => {
             vinovoyant_server::healthcheck::run(&args).map_err(Into::into)
         }
-        Command::Models(args) => vinovoyant_store::cli::models(args),
-        Command::Datasets(args) => vinovoyant_store::cli::datasets(args),
-        Command::Backup(args) => vinovoyant_store::cli::backup(args),
-        Command::Restore(args) => vinovoyant_store::cli::restore(args),
+        Command::Models(args) => cli::store::models(args),
+        Command::Datasets(args) => cli::store::datasets(args),
+        Command::Backup(args) => cli::store::backup(args),
+        Command::Restore(args) => cli::store::restore(args),
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,

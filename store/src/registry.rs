@@ -1,33 +1,24 @@
-//! The model registry: immutable versions under `<prefix>/<version>/`, and one small
-//! pointer object per channel under `<prefix>/channels/<name>.json`.
+//! The model registry: immutable versions under `<prefix>/<version>/` (their
+//! channels are in [`crate::channel`]).
 //!
 //! A version's files are uploaded first and `manifest.json` last, each read back and
 //! checked against the manifest's SHA-256, so a version whose manifest exists is
-//! complete. Versions are never overwritten (`If-None-Match: *`). A channel pointer
-//! names the current version and the versions promoted before it; it is only ever
-//! replaced by a conditional write against the ETag it was read with, so two
-//! promotions racing on one channel both land, one after the other.
+//! complete. Versions are never overwritten (`If-None-Match: *`).
 
 use std::collections::BTreeMap;
-use std::fmt;
-use std::path::{Path, PathBuf};
-use std::str::FromStr;
-use std::time::Duration;
+use std::path::Path;
 
 use aws_sdk_s3::Client;
 use serde::{Deserialize, Serialize};
 use vinovoyant_model::manifest::{FileEntry, MANIFEST_FILE, is_plain_name};
 
+use crate::channel::ChannelPointer;
 use crate::location::S3Prefix;
 use crate::objects::{self, Condition, Written, sha256_hex, url};
 use crate::{S3Options, StoreError};
 
 /// Folder of the channel pointers under the store's prefix.
 pub const CHANNELS_DIR: &str = "channels";
-/// Channel a server follows when its model address names none.
-pub const DEFAULT_CHANNEL: &str = "prod";
-/// How often a promotion or rollback re-reads a pointer that changed under it.
-const MOVE_ATTEMPTS: u32 = 20;
 
 /// The part of a bundle's manifest the store needs: which version, which files.
 #[derive(Debug, Deserialize)]
@@ -74,126 +65,6 @@ pub fn check_name(name: &str, what: &'static str) -> Result<(), StoreError> {
     }
 }
 
-/// The object `channels/<name>.json`: where a channel points and where it pointed.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ChannelPointer {
-    /// The channel's name.
-    pub channel: String,
-    /// The version servers on this channel load.
-    pub version: String,
-    /// Versions promoted to this channel, oldest first; the last is `version`.
-    /// Rollback drops the last one.
-    pub history: Vec<String>,
-    /// When the pointer was written, RFC 3339.
-    pub updated: String,
-}
-
-impl ChannelPointer {
-    /// The pointer after promoting `version` onto `previous` (or onto nothing).
-    pub fn promoted(previous: Option<&Self>, channel: &str, version: &str) -> Self {
-        let mut history = previous.map(|p| p.history.clone()).unwrap_or_default();
-        history.push(version.to_string());
-        Self {
-            channel: channel.to_string(),
-            version: version.to_string(),
-            history,
-            updated: now(),
-        }
-    }
-
-    /// The pointer after a rollback, or `None` when there is nothing to go back to.
-    pub fn rolled_back(&self) -> Option<Self> {
-        let mut history = self.history.clone();
-        history.pop();
-        let version = history.last()?.clone();
-        Some(Self {
-            channel: self.channel.clone(),
-            version,
-            history,
-            updated: now(),
-        })
-    }
-}
-
-fn now() -> String {
-    time::OffsetDateTime::now_utc()
-        .format(&time::format_description::well_known::Rfc3339)
-        .unwrap_or_default()
-}
-
-/// Which version of a store to use: the one a channel points to, or a fixed one.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Selector {
-    /// Whatever the channel points to now.
-    Channel(String),
-    /// Exactly this version.
-    Version(String),
-}
-
-impl fmt::Display for Selector {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Self::Channel(name) => write!(f, "channel={name}"),
-            Self::Version(version) => write!(f, "version={version}"),
-        }
-    }
-}
-
-/// Where a server takes its model from: a local bundle folder, or
-/// `s3://bucket/prefix?channel=<name>` (`?version=<v>` pins one version; no query
-/// means `?channel=prod`).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum ModelSource {
-    /// A bundle folder on this machine.
-    Local(PathBuf),
-    /// A version in a model store.
-    Store {
-        /// The store.
-        root: S3Prefix,
-        /// Which version.
-        selector: Selector,
-    },
-}
-
-impl FromStr for ModelSource {
-    type Err = StoreError;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        if !s.starts_with("s3://") {
-            return Ok(Self::Local(PathBuf::from(s)));
-        }
-        let (address, query) = s.split_once('?').unwrap_or((s, ""));
-        let root: S3Prefix = address.parse()?;
-        let selector = match query.split_once('=') {
-            None if query.is_empty() => Selector::Channel(DEFAULT_CHANNEL.to_string()),
-            Some(("channel", name)) => {
-                check_name(name, "channel")?;
-                Selector::Channel(name.to_string())
-            }
-            Some(("version", version)) => {
-                check_name(version, "version")?;
-                Selector::Version(version.to_string())
-            }
-            _ => {
-                return Err(StoreError::Address {
-                    given: s.to_string(),
-                    why: "the query must be ?channel=<name> or ?version=<version>",
-                });
-            }
-        };
-        Ok(Self::Store { root, selector })
-    }
-}
-
-impl fmt::Display for ModelSource {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Self::Local(path) => write!(f, "{}", path.display()),
-            Self::Store { root, selector } => write!(f, "{root}?{selector}"),
-        }
-    }
-}
-
 /// One version found in the store.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct VersionInfo {
@@ -226,21 +97,10 @@ pub struct Verified {
     pub bytes: u64,
 }
 
-/// The result of a promotion or rollback.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Moved {
-    /// The pointer as written (or as found, when it already pointed there).
-    pub pointer: ChannelPointer,
-    /// The version the channel pointed to before, if any.
-    pub previous: Option<String>,
-    /// Conditional writes tried; more than one means another writer got in between.
-    pub attempts: u32,
-}
-
 /// A model store at `s3://bucket/prefix`.
 #[derive(Clone, Debug)]
 pub struct ModelStore {
-    client: Client,
+    pub(crate) client: Client,
     root: S3Prefix,
 }
 
@@ -260,7 +120,7 @@ impl ModelStore {
         &self.root
     }
 
-    fn bucket(&self) -> &str {
+    pub(crate) fn bucket(&self) -> &str {
         &self.root.bucket
     }
 
@@ -268,7 +128,7 @@ impl ModelStore {
         self.root.key(&format!("{version}/{file}"))
     }
 
-    fn channel_key(&self, channel: &str) -> String {
+    pub(crate) fn channel_key(&self, channel: &str) -> String {
         self.root.key(&format!("{CHANNELS_DIR}/{channel}.json"))
     }
 
@@ -383,44 +243,6 @@ impl ModelStore {
         })
     }
 
-    /// The channel's pointer and its ETag, or `None` when never promoted.
-    async fn pointer(&self, channel: &str) -> Result<Option<(ChannelPointer, String)>, StoreError> {
-        let key = self.channel_key(channel);
-        let Some(object) = objects::get(&self.client, self.bucket(), &key).await? else {
-            return Ok(None);
-        };
-        let pointer: ChannelPointer =
-            serde_json::from_slice(&object.bytes).map_err(|source| StoreError::Json {
-                object: url(self.bucket(), &key),
-                what: "channel pointer",
-                source,
-            })?;
-        let etag = object.etag.ok_or_else(|| StoreError::S3 {
-            operation: "GetObject",
-            object: url(self.bucket(), &key),
-            message: "the store sent no ETag, so the pointer cannot be updated safely".into(),
-        })?;
-        Ok(Some((pointer, etag)))
-    }
-
-    /// Where `channel` points now, or `None` when it was never promoted.
-    pub async fn channel(&self, channel: &str) -> Result<Option<ChannelPointer>, StoreError> {
-        check_name(channel, "channel")?;
-        Ok(self.pointer(channel).await?.map(|(pointer, _)| pointer))
-    }
-
-    /// The version `selector` names now.
-    pub async fn resolve(&self, selector: &Selector) -> Result<String, StoreError> {
-        match selector {
-            Selector::Version(version) => Ok(version.clone()),
-            Selector::Channel(channel) => self
-                .channel(channel)
-                .await?
-                .map(|p| p.version)
-                .ok_or_else(|| StoreError::UnknownChannel(channel.clone())),
-        }
-    }
-
     /// The manifest of a published version, parsed and with its raw bytes.
     async fn manifest(&self, version: &str) -> Result<(ManifestView, Vec<u8>), StoreError> {
         check_name(version, "version")?;
@@ -507,119 +329,6 @@ impl ModelStore {
         tokio::fs::rename(&staging, dest).await.map_err(io(dest))?;
         Ok(verified)
     }
-
-    /// Points `channel` at `version`, after checking every file of the version.
-    /// Concurrent promotions and rollbacks of the same channel are serialised by
-    /// conditional writes: none is lost.
-    pub async fn promote(&self, version: &str, channel: &str) -> Result<Moved, StoreError> {
-        check_name(channel, "channel")?;
-        self.verify(version).await?;
-        self.move_channel(channel, Move::Promote(version)).await
-    }
-
-    /// Points `channel` back at the version promoted before the current one, after
-    /// checking every file of that version.
-    pub async fn rollback(&self, channel: &str) -> Result<Moved, StoreError> {
-        check_name(channel, "channel")?;
-        self.move_channel(channel, Move::Rollback).await
-    }
-
-    /// Reads the channel's pointer, works out its replacement and writes that only if
-    /// the pointer is unchanged since the read (ETag), starting again from a fresh
-    /// read when it changed. A rollback's target is verified before it is written.
-    async fn move_channel(&self, channel: &str, action: Move<'_>) -> Result<Moved, StoreError> {
-        let key = self.channel_key(channel);
-        let mut verified = match action {
-            Move::Promote(version) => Some(version.to_string()),
-            Move::Rollback => None,
-        };
-        for attempt in 1..=MOVE_ATTEMPTS {
-            let current = self.pointer(channel).await?;
-            let pointer = current.as_ref().map(|(p, _)| p);
-            let previous = pointer.map(|p| p.version.clone());
-            let next = match (action, pointer) {
-                (Move::Promote(version), Some(p)) if p.version == version => None,
-                (Move::Promote(version), _) => {
-                    Some(ChannelPointer::promoted(pointer, channel, version))
-                }
-                (Move::Rollback, None) => {
-                    return Err(StoreError::UnknownChannel(channel.to_string()));
-                }
-                (Move::Rollback, Some(p)) => Some(
-                    p.rolled_back()
-                        .ok_or_else(|| StoreError::NoPrevious(channel.to_string()))?,
-                ),
-            };
-            let Some(next) = next else {
-                let (pointer, _) =
-                    current.ok_or_else(|| StoreError::UnknownChannel(channel.to_string()))?;
-                return Ok(Moved {
-                    pointer,
-                    previous,
-                    attempts: attempt,
-                });
-            };
-            if verified.as_deref() != Some(next.version.as_str()) {
-                self.verify(&next.version).await?;
-                verified = Some(next.version.clone());
-            }
-            let body = serde_json::to_vec_pretty(&next).map_err(|source| StoreError::Json {
-                object: url(self.bucket(), &key),
-                what: "channel pointer",
-                source,
-            })?;
-            let condition = match &current {
-                Some((_, etag)) => Condition::Matches(etag),
-                None => Condition::Absent,
-            };
-            match objects::put(
-                &self.client,
-                self.bucket(),
-                &key,
-                body,
-                "application/json",
-                condition,
-            )
-            .await?
-            {
-                Written::Done => {
-                    tracing::info!(%channel, version = %next.version, ?previous, attempt, "channel moved");
-                    return Ok(Moved {
-                        pointer: next,
-                        previous,
-                        attempts: attempt,
-                    });
-                }
-                Written::PreconditionFailed => {
-                    tracing::info!(%channel, attempt, "channel changed meanwhile; reading it again");
-                    tokio::time::sleep(backoff(attempt)).await;
-                }
-            }
-        }
-        Err(StoreError::Contended {
-            channel: channel.to_string(),
-            attempts: MOVE_ATTEMPTS,
-        })
-    }
-}
-
-/// What [`ModelStore::move_channel`] does to a pointer.
-#[derive(Debug, Clone, Copy)]
-enum Move<'a> {
-    /// Push this version.
-    Promote(&'a str),
-    /// Drop the current version.
-    Rollback,
-}
-
-/// Wait before the next attempt: grows with the attempt, with a little jitter so two
-/// writers that collided do not collide again in lock-step.
-fn backoff(attempt: u32) -> Duration {
-    let jitter = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| u64::from(d.subsec_nanos() % 20))
-        .unwrap_or_default();
-    Duration::from_millis(10 * u64::from(attempt.min(10)) + jitter)
 }
 
 async fn read_local(path: &Path) -> Result<Vec<u8>, StoreError> {
@@ -634,55 +343,6 @@ async fn read_local(path: &Path) -> Result<Vec<u8>, StoreError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn promotions_stack_up_and_rollback_unstacks() {
-        let first = ChannelPointer::promoted(None, "prod", "v1");
-        assert_eq!(first.history, ["v1"]);
-        assert!(first.rolled_back().is_none());
-        let second = ChannelPointer::promoted(Some(&first), "prod", "v2");
-        assert_eq!(second.version, "v2");
-        assert_eq!(second.history, ["v1", "v2"]);
-        let back = second.rolled_back().expect("v1 is earlier");
-        assert_eq!(back.version, "v1");
-        assert_eq!(back.history, ["v1"]);
-    }
-
-    #[test]
-    fn model_sources_parse() {
-        assert_eq!(
-            "models".parse::<ModelSource>().expect("a folder"),
-            ModelSource::Local(PathBuf::from("models"))
-        );
-        let store: ModelSource = "s3://vino-bucket/models?channel=blue"
-            .parse()
-            .expect("store");
-        assert_eq!(
-            store,
-            ModelSource::Store {
-                root: "s3://vino-bucket/models".parse().expect("prefix"),
-                selector: Selector::Channel("blue".into()),
-            }
-        );
-        assert_eq!(store.to_string(), "s3://vino-bucket/models?channel=blue");
-        let pinned: ModelSource = "s3://vino-bucket/models?version=20260101-a"
-            .parse()
-            .expect("pinned");
-        assert!(
-            matches!(pinned, ModelSource::Store { selector: Selector::Version(v), .. } if v == "20260101-a")
-        );
-        let default: ModelSource = "s3://vino-bucket/models".parse().expect("default channel");
-        assert!(
-            matches!(default, ModelSource::Store { selector: Selector::Channel(c), .. } if c == DEFAULT_CHANNEL)
-        );
-        for bad in [
-            "s3://vino-bucket/models?chanel=prod",
-            "s3://vino-bucket/m?channel=../x",
-            "s3://vino-bucket/m?channel=",
-        ] {
-            assert!(bad.parse::<ModelSource>().is_err(), "{bad} accepted");
-        }
-    }
 
     #[test]
     fn names_that_could_escape_a_folder_are_refused() {

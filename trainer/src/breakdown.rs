@@ -1,34 +1,13 @@
-//! `vinovoyant eval`: a bundle's figures on labelled reviews, overall and broken
-//! down by any column of the data (`--by taster_name` shows what each writer gets).
+//! A bundle's figures on labelled reviews, overall and broken down by any column
+//! of the data (`eval --by taster_name` shows what each writer gets).
 
 use std::collections::BTreeMap;
 
-use anyhow::Context;
-use clap::Args;
 use serde::Serialize;
-use vinovoyant_store::DataLocation;
+use vinovoyant_inference::Bundle;
 
-use crate::cli::{ModelArgs, read_data, report_rejected};
-use crate::data::{Review, read_reviews_by};
+use crate::data::{Dataset, Review};
 use crate::evaluate::{Summary, evaluate};
-
-/// Options of `vinovoyant eval`.
-#[derive(Debug, Args)]
-pub struct EvalArgs {
-    /// CSV of labelled reviews: a local path or `s3://bucket/key`.
-    #[arg(long)]
-    pub data: DataLocation,
-    /// The model to score.
-    #[command(flatten)]
-    pub model: ModelArgs,
-    /// Also scores the reviews of each value of this column separately (for
-    /// example `taster_name`: one line per writer).
-    #[arg(long)]
-    pub by: Option<String>,
-    /// Print exactly one JSON object on stdout.
-    #[arg(long)]
-    pub json: bool,
-}
 
 /// The figures of the reviews sharing one value of the `--by` column.
 #[derive(Debug, Serialize)]
@@ -40,19 +19,24 @@ pub struct Group {
     pub summary: Summary,
 }
 
-/// What `vinovoyant eval --json` prints.
+/// A bundle's figures on a data set: what `vinovoyant eval --json` prints.
 #[derive(Debug, Serialize)]
-struct Report {
+pub struct EvalReport {
+    /// The figures over every review.
     #[serde(flatten)]
-    summary: Summary,
+    pub summary: Summary,
+    /// The figures of each value of one column, when asked for.
     #[serde(skip_serializing_if = "Option::is_none")]
-    by: Option<Breakdown>,
+    pub by: Option<Breakdown>,
 }
 
+/// The figures of each value of one column.
 #[derive(Debug, Serialize)]
-struct Breakdown {
-    column: String,
-    groups: Vec<Group>,
+pub struct Breakdown {
+    /// The column's name.
+    pub column: String,
+    /// One group per value, largest first.
+    pub groups: Vec<Group>,
 }
 
 /// Reviews grouped by their value of a column, largest group first.
@@ -72,26 +56,13 @@ pub fn group_by<'a>(
     groups
 }
 
-fn print_line(name: &str, s: &Summary) {
-    println!(
-        "  {name:<24} {:>6}  {:.3}  {:.3}  {:>8.3}  {:.3}  {:>9.3}  {:.3}",
-        s.n,
-        s.full.accuracy,
-        s.full.top3,
-        s.full.log_loss,
-        s.ece,
-        s.distilled.accuracy,
-        s.agreement
-    );
-}
-
-/// Runs `vinovoyant eval`.
-pub fn eval(args: EvalArgs) -> anyhow::Result<()> {
-    let bundle = args.model.load()?;
-    let bytes = read_data(&args.data)?;
-    let (dataset, values) = read_reviews_by(&bytes, args.by.as_deref())
-        .with_context(|| format!("cannot use {}", args.data))?;
-    let dataset = report_rejected(&args.data, dataset)?;
+/// Scores `bundle` on every review of `dataset` and, given a column's name and each
+/// review's value of it (as `read_reviews_with` gives them), on each value's reviews.
+pub fn eval_report(
+    bundle: &Bundle,
+    dataset: &Dataset,
+    by: Option<(&str, &[Option<String>])>,
+) -> EvalReport {
     let score = |reviews: &[&Review]| {
         Summary::from(&evaluate(
             bundle.full(),
@@ -102,9 +73,9 @@ pub fn eval(args: EvalArgs) -> anyhow::Result<()> {
     };
     let all: Vec<&Review> = dataset.reviews.iter().collect();
     let summary = score(&all);
-    let by = args.by.as_ref().map(|column| Breakdown {
-        column: column.clone(),
-        groups: group_by(&dataset.reviews, &values)
+    let by = by.map(|(column, values)| Breakdown {
+        column: column.to_string(),
+        groups: group_by(&dataset.reviews, values)
             .into_iter()
             .map(|(value, rows)| Group {
                 value,
@@ -112,36 +83,7 @@ pub fn eval(args: EvalArgs) -> anyhow::Result<()> {
             })
             .collect(),
     });
-    if args.json {
-        println!("{}", serde_json::to_string(&Report { summary, by })?);
-        return Ok(());
-    }
-    println!("model {} on {} reviews", bundle.version(), summary.n);
-    for (name, s) in [("full", summary.full), ("distilled", summary.distilled)] {
-        println!(
-            "  {name:<9} top-1 {:.3}  top-3 {:.3}  macro-F1 {:.3}  log-loss {:.3}",
-            s.accuracy, s.top3, s.macro_f1, s.log_loss
-        );
-    }
-    println!("  full ECE {:.3} (top answer, ten bins)", summary.ece);
-    println!("  agreement {:.3}", summary.agreement);
-    if let Some(p) = summary.province {
-        println!(
-            "  province  top-1 {:.3}  top-3 {:.3}  (n = {})",
-            p.accuracy, p.top3, p.n
-        );
-    }
-    if let Some(by) = by {
-        println!("by {}:", by.column);
-        println!(
-            "  {:<24} {:>6}  top-1  top-3  log-loss  ECE    distilled  agree",
-            "value", "n"
-        );
-        for group in &by.groups {
-            print_line(group.value.as_deref().unwrap_or("(empty)"), &group.summary);
-        }
-    }
-    Ok(())
+    EvalReport { summary, by }
 }
 
 #[cfg(test)]
@@ -155,6 +97,7 @@ mod tests {
             province: None,
             taster: None,
             title: None,
+            ..Review::default()
         }
     }
 

@@ -373,6 +373,7 @@ mod tests {
             province: None,
             taster: taster.map(str::to_string),
             title: None,
+            ..Review::default()
         }
     }
 

@@ -179,6 +179,7 @@ pub fn title_documents(reviews: &[&Review]) -> Vec<Review> {
                 province: review.province.clone(),
                 taster: None,
                 title: None,
+                ..Review::default()
             })
         })
         .collect()
@@ -633,6 +634,7 @@ mod tests {
             province: None,
             taster: None,
             title: None,
+            ..Review::default()
         }
     }
 

@@ -82,6 +82,7 @@ mod tests {
             province: None,
             taster: None,
             title: None,
+            ..Review::default()
         }
     }
 

@@ -1,12 +1,15 @@
 //! Holding reviews out: a seeded split stratified by country, and writer groups.
 
 use std::collections::BTreeMap;
+use std::path::Path;
+
+use anyhow::Context as _;
 
 use rand::SeedableRng;
 use rand::seq::SliceRandom;
 use rand_chacha::ChaCha8Rng;
 
-use crate::data::Review;
+use crate::data::{Review, write_reviews};
 
 /// Indices of the training and validation rows.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -92,6 +95,56 @@ pub fn new_writer_split(
     })
 }
 
+/// The files `vinovoyant split` writes, with the rows of each: the reviews `train`,
+/// given the same fraction, seed and writers, trains on and scores. `train.csv` and
+/// `validation.csv` are the random split; with new writers, `new-writers-train.csv`
+/// and `new-writers.csv` are the rows of the new-writer check.
+pub fn split_files(
+    reviews: &[Review],
+    validation_fraction: f32,
+    seed: u64,
+    writers: &[String],
+) -> anyhow::Result<Vec<(&'static str, Vec<usize>)>> {
+    let random = stratified(reviews, validation_fraction, seed);
+    let check = if writers.is_empty() {
+        None
+    } else {
+        Some(new_writer_split(reviews, &random, writers)?)
+    };
+    let mut files = vec![
+        ("train.csv", random.train),
+        ("validation.csv", random.validation),
+    ];
+    if let Some(check) = check {
+        files.push(("new-writers-train.csv", check.train));
+        files.push(("new-writers.csv", check.validation));
+    }
+    Ok(files)
+}
+
+/// Writes each file's reviews as a CSV into `dir` (created when missing);
+/// `written` hears of each file, with its number of reviews, once it is complete.
+pub fn write_split_files(
+    reviews: &[Review],
+    files: &[(&str, Vec<usize>)],
+    dir: &Path,
+    written: &mut dyn FnMut(&Path, usize),
+) -> anyhow::Result<()> {
+    std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    for (name, rows) in files {
+        let path = dir.join(name);
+        let file = std::fs::File::create(&path)
+            .with_context(|| format!("cannot create {}", path.display()))?;
+        write_reviews(
+            std::io::BufWriter::new(file),
+            rows.iter().map(|&i| &reviews[i]),
+        )
+        .with_context(|| format!("cannot write {}", path.display()))?;
+        written(&path, rows.len());
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -103,6 +156,7 @@ mod tests {
             province: None,
             taster: taster.map(str::to_string),
             title: None,
+            ..Review::default()
         }
     }
 

@@ -5,7 +5,7 @@ use std::path::Path;
 
 use vinovoyant_inference::{Bundle, BundleError};
 use vinovoyant_model::manifest::{ANALYTICS_FILE, DISTILLED_MODEL_FILE};
-use vinovoyant_trainer::data::read_reviews;
+use vinovoyant_trainer::data::{ReadOptions, read_reviews, read_reviews_with};
 use vinovoyant_trainer::fit::FitOptions;
 use vinovoyant_trainer::train::{RunOptions, train_bundle};
 
@@ -163,9 +163,12 @@ fn a_tampered_file_is_refused() {
 #[test]
 fn aggregates_ship_in_the_bundle_and_are_optional() {
     let bytes = fixture();
-    let dataset = read_reviews(&bytes).unwrap();
-    let rows = vinovoyant_analytics::read_reviews(&bytes).unwrap();
-    let summary = vinovoyant_analytics::aggregate_with(&rows.reviews, &|_| 0.0);
+    let aggregates = ReadOptions {
+        aggregates: true,
+        by: None,
+    };
+    let (dataset, _) = read_reviews_with(&bytes, &aggregates).unwrap();
+    let summary = vinovoyant_analytics::aggregate_with(&dataset.reviews, &|_| 0.0);
     let with = tempfile::tempdir().unwrap();
     let run = RunOptions {
         analytics: Some(summary.clone()),

@@ -3,9 +3,8 @@
 
 use std::path::Path;
 
-use vinovoyant_trainer::cli::{DataSplitArgs, SplitArgs, split};
 use vinovoyant_trainer::data::{Review, read_reviews};
-use vinovoyant_trainer::split::{new_writer_split, stratified};
+use vinovoyant_trainer::split::{new_writer_split, split_files, stratified, write_split_files};
 
 fn fixture_path() -> std::path::PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/reviews_small.csv")
@@ -16,6 +15,15 @@ fn written(dir: &Path, name: &str) -> Vec<Review> {
     read_reviews(&bytes).unwrap().reviews
 }
 
+/// What `vinovoyant split --seed 7 --validation-fraction 0.2` does with `writers`.
+fn split(writers: &[String], out: &Path) -> anyhow::Result<()> {
+    let reviews = read_reviews(&std::fs::read(fixture_path()).unwrap())
+        .unwrap()
+        .reviews;
+    let files = split_files(&reviews, 0.2, 7, writers)?;
+    write_split_files(&reviews, &files, out, &mut |_, _| {})
+}
+
 fn rows(reviews: &[Review], indices: &[usize]) -> Vec<Review> {
     indices.iter().map(|&i| reviews[i].clone()).collect()
 }
@@ -24,16 +32,7 @@ fn rows(reviews: &[Review], indices: &[usize]) -> Vec<Review> {
 fn split_files_hold_the_rows_train_uses() {
     let out = tempfile::tempdir().unwrap();
     let writers = vec!["Writer B".to_string()];
-    split(SplitArgs {
-        split: DataSplitArgs {
-            data: fixture_path().to_str().unwrap().parse().unwrap(),
-            seed: 7,
-            validation_fraction: 0.2,
-            new_writers: writers.clone(),
-        },
-        out: out.path().to_path_buf(),
-    })
-    .unwrap();
+    split(&writers, out.path()).unwrap();
 
     let reviews = read_reviews(&std::fs::read(fixture_path()).unwrap())
         .unwrap()
@@ -69,16 +68,7 @@ fn split_files_hold_the_rows_train_uses() {
 #[test]
 fn split_without_the_named_writers_is_a_clear_error() {
     let out = tempfile::tempdir().unwrap();
-    let error = split(SplitArgs {
-        split: DataSplitArgs {
-            data: fixture_path().to_str().unwrap().parse().unwrap(),
-            seed: 7,
-            validation_fraction: 0.2,
-            new_writers: vec!["Nobody".to_string()],
-        },
-        out: out.path().to_path_buf(),
-    })
-    .unwrap_err();
+    let error = split(&["Nobody".to_string()], out.path()).unwrap_err();
     assert!(
         error.to_string().contains("no review is by the writers"),
         "{error:#}"

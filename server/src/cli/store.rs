@@ -1,34 +1,17 @@
-//! The `models`, `datasets`, `backup` and `restore` subcommands of the `vinovoyant`
-//! binary. Each runs on a small async runtime of its own.
+//! `vinovoyant models`, `datasets`, `backup` and `restore`: the model store and the
+//! data sets in S3, driven from the command line. Each runs on a small async
+//! runtime of its own.
 
-use std::future::Future;
 use std::path::PathBuf;
 
 use anyhow::Context as _;
 use clap::{Args, Subcommand};
+use vinovoyant_server::config::S3Args;
+use vinovoyant_store::backup::{CopyReport, copy_tree};
+use vinovoyant_store::location::upload_file;
+use vinovoyant_store::{DataLocation, Listing, ModelStore, S3Options, S3Prefix};
 
-use crate::S3Options;
-use crate::backup::{CopyReport, copy_tree};
-use crate::location::{DataLocation, S3Prefix, upload_file};
-use crate::registry::{Listing, ModelStore};
-
-/// How to reach S3.
-#[derive(Debug, Clone, Args)]
-pub struct S3Args {
-    /// Custom S3 endpoint, for an S3-compatible store (path-style addressing); AWS when unset.
-    #[arg(long = "s3-endpoint", env = "VINOVOYANT_S3_ENDPOINT")]
-    pub s3_endpoint: Option<String>,
-}
-
-impl S3Args {
-    /// Client options with this endpoint.
-    pub fn options(&self) -> S3Options {
-        S3Options {
-            endpoint: self.s3_endpoint.clone().filter(|e| !e.trim().is_empty()),
-            ..S3Options::default()
-        }
-    }
-}
+use super::block_on;
 
 /// The model store to work on.
 #[derive(Debug, Clone, Args)]
@@ -140,14 +123,6 @@ pub struct CopyArgs {
     pub s3: S3Args,
 }
 
-fn block_on<T>(work: impl Future<Output = anyhow::Result<T>>) -> anyhow::Result<T> {
-    tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .context("cannot start the async runtime")?
-        .block_on(work)
-}
-
 /// Runs `vinovoyant models ...`.
 pub fn models(args: ModelsArgs) -> anyhow::Result<()> {
     block_on(async {
@@ -191,48 +166,55 @@ pub fn models(args: ModelsArgs) -> anyhow::Result<()> {
                 );
             }
             ModelsCommand::Verify { version, store } => {
-                let models = store.open().await;
-                let versions = match version {
-                    Some(version) => vec![version],
-                    None => {
-                        let listing = models.list().await?;
-                        for incomplete in listing.versions.iter().filter(|v| !v.complete) {
-                            println!(
-                                "incomplete {} (no manifest; never served)",
-                                incomplete.version
-                            );
-                        }
-                        listing
-                            .versions
-                            .into_iter()
-                            .filter(|v| v.complete)
-                            .map(|v| v.version)
-                            .collect()
-                    }
-                };
-                let mut failed = 0;
-                for version in &versions {
-                    match models.verify(version).await {
-                        Ok(v) => {
-                            println!("ok {} ({} files, {} bytes)", v.version, v.files, v.bytes)
-                        }
-                        Err(e) => {
-                            failed += 1;
-                            println!("FAILED {version}: {e}");
-                        }
-                    }
-                }
-                anyhow::ensure!(
-                    failed == 0,
-                    "{failed} of {} versions failed verification",
-                    versions.len()
-                );
+                verify(&store.open().await, version).await?;
             }
         }
         Ok(())
     })
 }
 
+/// Re-checks `version`, or every complete version (saying which are incomplete);
+/// an error when any fails.
+async fn verify(models: &ModelStore, version: Option<String>) -> anyhow::Result<()> {
+    let versions = match version {
+        Some(version) => vec![version],
+        None => {
+            let listing = models.list().await?;
+            for incomplete in listing.versions.iter().filter(|v| !v.complete) {
+                println!(
+                    "incomplete {} (no manifest; never served)",
+                    incomplete.version
+                );
+            }
+            listing
+                .versions
+                .into_iter()
+                .filter(|v| v.complete)
+                .map(|v| v.version)
+                .collect()
+        }
+    };
+    let mut failed = 0;
+    for version in &versions {
+        match models.verify(version).await {
+            Ok(v) => {
+                println!("ok {} ({} files, {} bytes)", v.version, v.files, v.bytes)
+            }
+            Err(e) => {
+                failed += 1;
+                println!("FAILED {version}: {e}");
+            }
+        }
+    }
+    anyhow::ensure!(
+        failed == 0,
+        "{failed} of {} versions failed verification",
+        versions.len()
+    );
+    Ok(())
+}
+
+/// Prints the `models list` table: one line per version, then one per channel.
 fn print_listing(listing: &Listing) {
     println!(
         "{:<40} {:>12}  {:<10} CHANNELS",
