@@ -83,7 +83,10 @@ pub struct DistilledModel {
     idf_step: f32,
     idf: Vec<u8>,
     bias: Vec<f32>,
+    /// The weights as stored in the file.
     weights: Weights,
+    /// The same weights as floats, bucket-major, for scoring.
+    dense: Vec<f32>,
     lexicon: Lexicon,
 }
 
@@ -143,6 +146,7 @@ impl DistilledModel {
             idf_step,
             idf,
             bias: trained.bias.clone(),
+            dense: weights.dense(),
             weights,
             lexicon: trained.lexicon.clone(),
         })
@@ -210,6 +214,7 @@ impl DistilledModel {
             idf_step,
             idf,
             bias,
+            dense: weights.dense(),
             weights,
             lexicon,
         })
@@ -312,7 +317,7 @@ impl DistilledModel {
         };
         let explanation = explain(&trace, &self.labels, &top, |entry, class| {
             let index = scored.vector.indices[entry] as usize;
-            scored.vector.values[entry] * self.weights.get(index, class, classes)
+            scored.vector.values[entry] * self.dense[index * classes + class]
         });
         Ok(Prediction {
             countries: ranked_labels(&self.labels, &probabilities),
@@ -336,7 +341,10 @@ impl DistilledModel {
         let mut sums = vec![0.0f32; classes];
         let vector = &featurized.vector;
         for (&index, &value) in vector.indices.iter().zip(&vector.values) {
-            self.weights.add_row(index as usize, value, &mut sums);
+            let row = &self.dense[index as usize * classes..(index as usize + 1) * classes];
+            for (sum, &weight) in sums.iter_mut().zip(row) {
+                *sum += value * weight;
+            }
         }
         let logits = sums
             .iter()
@@ -451,6 +459,7 @@ mod tests {
     fn version_2_files_with_int8_weights_still_load_and_answer() {
         let mut model = tiny_model();
         model.weights = int8_weights();
+        model.dense = model.weights.dense();
         let bytes = model.to_bytes();
         assert_eq!(u16::from_le_bytes([bytes[4], bytes[5]]), 2);
         let read = DistilledModel::from_bytes(&bytes).unwrap();
@@ -514,6 +523,7 @@ mod tests {
         let mut model = tiny_model();
         model.lexicon = Lexicon::default();
         model.weights = int8_weights();
+        model.dense = model.weights.dense();
         let mut bytes = model.to_bytes();
         bytes.truncate(bytes.len() - 4);
         bytes[4..6].copy_from_slice(&1u16.to_le_bytes());

@@ -76,30 +76,22 @@ impl Weights {
         }
     }
 
-    /// The weight of `class` in `bucket`.
-    pub(crate) fn get(&self, bucket: usize, class: usize, classes: usize) -> f32 {
-        let at = bucket * classes + class;
+    /// Every weight as a float, bucket-major: what scoring reads, so a keystroke
+    /// costs one multiply-add per class and hit whatever the stored form.
+    pub(crate) fn dense(&self) -> Vec<f32> {
         match self {
-            Weights::Scaled { scales, values } => f32::from(values[at]) * scales[class],
-            Weights::Coded { codebook, codes } => codebook[class * CODES + usize::from(codes[at])],
-        }
-    }
-
-    /// Adds `value` times the weights of `bucket` to the per-class `sums`.
-    pub(crate) fn add_row(&self, bucket: usize, value: f32, sums: &mut [f32]) {
-        let classes = sums.len();
-        let row = bucket * classes..(bucket + 1) * classes;
-        match self {
-            Weights::Scaled { scales, values } => {
-                for ((sum, &q), &scale) in sums.iter_mut().zip(&values[row]).zip(scales) {
-                    *sum += value * f32::from(q) * scale;
-                }
-            }
+            Weights::Scaled { scales, values } => values
+                .iter()
+                .zip(scales.iter().cycle())
+                .map(|(&q, &scale)| f32::from(q) * scale)
+                .collect(),
             Weights::Coded { codebook, codes } => {
-                let books = codebook.chunks_exact(CODES);
-                for ((sum, &code), book) in sums.iter_mut().zip(&codes[row]).zip(books) {
-                    *sum += value * book[usize::from(code)];
-                }
+                let classes = codebook.len() / CODES;
+                codes
+                    .iter()
+                    .enumerate()
+                    .map(|(i, &code)| codebook[(i % classes) * CODES + usize::from(code)])
+                    .collect()
             }
         }
     }
@@ -212,10 +204,11 @@ mod tests {
         let coded = Weights::code(&trained, classes);
         let scaled = Weights::scale(&trained, classes);
         let error = |weights: &Weights| {
+            let dense = weights.dense();
             trained
                 .iter()
-                .enumerate()
-                .map(|(i, &w)| (weights.get(i / classes, i % classes, classes) - w).powi(2))
+                .zip(&dense)
+                .map(|(&w, &d)| (d - w).powi(2))
                 .sum::<f32>()
                 / trained.len() as f32
         };
