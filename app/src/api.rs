@@ -213,7 +213,10 @@ pub fn current_page_state() -> Option<PageState> {
 
 /// Asks the full model where the wine described by `description` comes from.
 #[server(prefix = "/_app", endpoint = "predict")]
-pub async fn predict_origin(description: String) -> Result<ServerAnswer, PredictFailure> {
+pub async fn predict_origin(
+    /// The tasting note, as typed.
+    description: String,
+) -> Result<ServerAnswer, PredictFailure> {
     let scorer = use_context::<crate::server::NoteScorer>()
         .ok_or_else(|| PredictFailure::Server("no model is loaded".to_string()))?;
     let outcome = crate::server::answer_note(&scorer, description).await;

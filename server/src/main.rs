@@ -21,11 +21,11 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
 
 /// Keeps freed memory in the process instead of handing it back to the system
-/// after a delay. Handing it back meant faulting fresh pages in again under load:
-/// at 1,000 req/s the 99th percentile was 1.55 ms with glibc, ~2.4 ms with
-/// mimalloc's default and ~1.7 ms with purging off (medians of 2 to 6 runs). The
-/// heap then stays at its peak, which the concurrency limit bounds. Only `serve`
-/// sets it: the other commands are short runs.
+/// after a delay: handing it back meant faulting fresh pages in again under load
+/// (figures in `bench/load/RESULTS.md`). The heap then stays at its peak, which
+/// the concurrency limit bounds. Only `serve` sets it: the other commands are
+/// short runs.
+#[allow(unsafe_code)]
 fn keep_freed_memory() {
     // SAFETY: sets one integer option of the allocator; the option exists in the
     // bundled mimalloc, and mimalloc reads options atomically.
