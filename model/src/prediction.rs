@@ -15,6 +15,16 @@ pub struct LabelScore {
     pub probability: f32,
 }
 
+impl LabelScore {
+    /// A label with its probability.
+    pub fn new(label: impl Into<String>, probability: f32) -> Self {
+        Self {
+            label: label.into(),
+            probability,
+        }
+    }
+}
+
 /// How much one word of the description pushed the model toward one label.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TokenContribution {

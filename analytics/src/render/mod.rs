@@ -8,11 +8,13 @@
 //! every mark, which browsers show as a tooltip with no script at all.
 
 mod charts;
+mod check;
 pub mod svg;
 
 use std::fmt::Write as _;
 
 pub use charts::{CHART_IDS, analytics_charts};
+pub use check::chart_shortfalls;
 
 use crate::FiveNumbers;
 use svg::{BOTTOM, GUTTER, RIGHT, ROW, Scale, Svg, TOP, WIDTH, escape};

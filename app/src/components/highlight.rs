@@ -163,10 +163,7 @@ mod tests {
     use super::*;
 
     fn score(label: &str, probability: f32) -> LabelScore {
-        LabelScore {
-            label: label.to_string(),
-            probability,
-        }
+        LabelScore::new(label, probability)
     }
 
     fn push(token: &str, start: usize, label: &str, weight: f32) -> TokenContribution {

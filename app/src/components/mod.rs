@@ -4,12 +4,14 @@
 mod bars;
 mod gauge;
 mod highlight;
+mod shown;
 
 pub use bars::ProbabilityBars;
 pub use gauge::ConfidenceGauge;
 pub use highlight::{
     HIGHLIGHT_MIN_PROBABILITY, HighlightedNote, Segment, highlight_segments, legend,
 };
+pub use shown::{AnswerSignals, Headline, ShownAnswer};
 
 use vinovoyant_model::{Certainty, LabelScore};
 
@@ -73,10 +75,7 @@ mod tests {
     use super::*;
 
     fn score(label: &str, probability: f32) -> LabelScore {
-        LabelScore {
-            label: label.to_string(),
-            probability,
-        }
+        LabelScore::new(label, probability)
     }
 
     #[test]

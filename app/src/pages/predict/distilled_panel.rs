@@ -1,13 +1,24 @@
 //! The quick guess's two views: its one-line bar under the note box and its panel.
 
 use leptos::prelude::*;
-use vinovoyant_model::Certainty;
+use vinovoyant_model::{LabelScore, TokenContribution};
 
 use super::reading::{DistilledGuess, DistilledReading};
 use crate::components::{
-    ConfidenceGauge, HighlightedNote, ProbabilityBars, certainty_of, certainty_words,
-    highlight_segments,
+    AnswerSignals, Headline, HighlightedNote, ProbabilityBars, ShownAnswer, certainty_words,
 };
+
+impl ShownAnswer for DistilledGuess {
+    fn countries(&self) -> &[LabelScore] {
+        &self.countries
+    }
+    fn note(&self) -> &str {
+        &self.text
+    }
+    fn explanation(&self) -> &[TokenContribution] {
+        &self.explanation
+    }
+}
 
 /// The quick guess in one line right under the note box, so that on a phone it
 /// stays in sight above the keyboard while the person types; wide screens show the
@@ -50,41 +61,7 @@ pub fn DistilledPanel(
     palette: Memo<Vec<String>>,
     version: String,
 ) -> impl IntoView {
-    let countries = Signal::derive(move || {
-        guess.with(|guess| {
-            guess
-                .as_ref()
-                .map(|guess| guess.countries.clone())
-                .unwrap_or_default()
-        })
-    });
-    let confidence = Signal::derive(move || {
-        countries.with(|countries| countries.first().map_or(0.0, |top| top.probability))
-    });
-    let top = move || countries.with(|countries| countries.first().map(|top| top.label.clone()));
-    let certainty = move || {
-        guess.with(|guess| {
-            guess
-                .as_ref()
-                .map(|g| certainty_words(g.countries.first(), &g.text))
-                .unwrap_or_default()
-        })
-    };
-    let level = Signal::derive(move || {
-        guess.with(|guess| {
-            guess.as_ref().map_or(Certainty::Low, |g| {
-                certainty_of(g.countries.first(), &g.text)
-            })
-        })
-    });
-    let segments = Signal::derive(move || {
-        guess.with(|guess| {
-            guess
-                .as_ref()
-                .map(|guess| highlight_segments(&guess.text, &guess.explanation, &guess.countries))
-                .unwrap_or_default()
-        })
-    });
+    let shown = AnswerSignals::of(guess);
     let status = Memo::new(move |_| reading.with(DistilledReading::status));
     let waiting_for_js =
         move || reading.with(|reading| matches!(reading, DistilledReading::Loading));
@@ -107,22 +84,11 @@ pub fn DistilledPanel(
                 "The quick guess needs JavaScript. Predict origin works without it."
             </p>
             <Show when=move || guess.with(Option::is_some)>
-                <div class="headline">
-                    <ConfidenceGauge value=confidence certainty=level />
-                    <div class="headline-text">
-                        <p class="eyebrow">"Most likely"</p>
-                        <p class="country" data-testid="instant-top">
-                            {top}
-                        </p>
-                        <p class="certainty" data-testid="instant-certainty">
-                            {certainty}
-                        </p>
-                    </div>
-                </div>
-                <ProbabilityBars ranking=countries palette />
+                <Headline shown eyebrow="Most likely" testid="instant" />
+                <ProbabilityBars ranking=shown.countries palette />
                 <h3 class="sub">"Words that point the way"</h3>
                 <p class="note-view">
-                    <HighlightedNote segments palette />
+                    <HighlightedNote segments=shown.segments palette />
                 </p>
             </Show>
             <p class="panel-foot">"Distilled model, version " <code>{version}</code></p>

@@ -2,14 +2,26 @@
 //! its evidence, and how it compares with the quick guess.
 
 use leptos::prelude::*;
-use vinovoyant_model::{Certainty, LabelScore};
+use vinovoyant_model::{Certainty, LabelScore, TokenContribution};
 
 use super::ANSWER_ID;
 use crate::api::{PredictFailure, ServerAnswer};
 use crate::components::{
-    ConfidenceGauge, HighlightedNote, ProbabilityBars, certainty_of, certainty_words,
-    highlight_segments, is_catch_all_province, percent,
+    AnswerSignals, Headline, HighlightedNote, ProbabilityBars, ShownAnswer, certainty_words,
+    is_catch_all_province, percent,
 };
+
+impl ShownAnswer for ServerAnswer {
+    fn countries(&self) -> &[LabelScore] {
+        &self.countries
+    }
+    fn note(&self) -> &str {
+        &self.description
+    }
+    fn explanation(&self) -> &[TokenContribution] {
+        &self.explanation
+    }
+}
 
 /// What the page says about the two models' top countries.
 #[derive(Debug, Clone, PartialEq)]
@@ -122,67 +134,21 @@ fn AnswerView(
     palette: Memo<Vec<String>>,
     pending: Memo<bool>,
 ) -> impl IntoView {
-    let countries = Signal::derive(move || {
-        answer.with(|answer| {
-            answer
-                .as_ref()
-                .map(|answer| answer.countries.clone())
-                .unwrap_or_default()
-        })
-    });
-    let confidence = Signal::derive(move || {
-        countries.with(|countries| countries.first().map_or(0.0, |top| top.probability))
-    });
-    let top = move || countries.with(|countries| countries.first().map(|top| top.label.clone()));
-    let certainty = move || {
-        answer.with(|answer| {
-            answer
-                .as_ref()
-                .map(|a| certainty_words(a.countries.first(), &a.description))
-                .unwrap_or_default()
-        })
-    };
-    let level = Signal::derive(move || {
-        answer.with(|answer| {
-            answer.as_ref().map_or(Certainty::Low, |a| {
-                certainty_of(a.countries.first(), &a.description)
-            })
-        })
-    });
-    let segments = Signal::derive(move || {
-        answer.with(|answer| {
-            answer
-                .as_ref()
-                .map(|answer| {
-                    highlight_segments(&answer.description, &answer.explanation, &answer.countries)
-                })
-                .unwrap_or_default()
-        })
-    });
+    let shown = AnswerSignals::of(answer);
     let province = move || answer.with(|answer| answer.as_ref().and_then(province_view));
     let version =
         move || answer.with(|answer| answer.as_ref().map(|answer| answer.model_version.clone()));
     let comparison = move || comparison_view(answer.get()?, distilled.get().first()?, text);
     view! {
         <div class="answer" class:dimmed=move || pending.get()>
-            <div class="headline">
-                <ConfidenceGauge value=confidence certainty=level />
-                <div class="headline-text">
-                    <p class="eyebrow">"The full model says"</p>
-                    <p class="country" data-testid="server-top">
-                        {top}
-                    </p>
-                    <p class="certainty" data-testid="server-certainty">
-                        {certainty}
-                    </p>
-                    {province}
-                </div>
-            </div>
-            <ProbabilityBars ranking=countries palette />
-            <Show when=move || segments.with(|s| s.iter().any(|s| s.toward.is_some()))>
+            <Headline shown eyebrow="The full model says" testid="server">
+                {province}
+            </Headline>
+            <ProbabilityBars ranking=shown.countries palette />
+            <Show when=move || shown.segments.with(|s| s.iter().any(|s| s.toward.is_some()))>
                 <h3 class="sub">"Words the full model went by"</h3>
                 <p class="note-view" data-testid="server-evidence">
-                    <HighlightedNote segments palette />
+                    <HighlightedNote segments=shown.segments palette />
                 </p>
             </Show>
             {comparison}
@@ -261,10 +227,7 @@ mod tests {
     use super::*;
 
     fn score(label: &str, probability: f32) -> LabelScore {
-        LabelScore {
-            label: label.to_string(),
-            probability,
-        }
+        LabelScore::new(label, probability)
     }
 
     #[test]
