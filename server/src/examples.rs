@@ -92,7 +92,7 @@ pub fn live_response() -> Value {
 /// and files cut short).
 pub fn model_response() -> Value {
     json!({
-        "format": 1,
+        "format": 2,
         "version": "20261203-175126-dec218cb",
         "created": "2026-12-03T17:51:26.520872386Z",
         "training_data": {
