@@ -166,6 +166,29 @@ pub(crate) struct Aggregates {
     pub notice: Option<String>,
 }
 
+/// The bundle's aggregates (`analytics.json`, which the model runtime hands on as
+/// bytes), parsed once per bundle version rather than on every request: the file
+/// is some 50 KB. A file that does not parse counts as absent.
+fn bundled_summary(
+    bundle: &vinovoyant_inference::Bundle,
+) -> Option<std::sync::Arc<vinovoyant_analytics::DatasetSummary>> {
+    use std::sync::{Arc, Mutex, PoisonError};
+    type Parsed = Option<(String, Option<Arc<vinovoyant_analytics::DatasetSummary>>)>;
+    static PARSED: Mutex<Parsed> = Mutex::new(None);
+    let mut parsed = PARSED.lock().unwrap_or_else(PoisonError::into_inner);
+    if let Some((version, summary)) = parsed.as_ref()
+        && version == bundle.version()
+    {
+        return summary.clone();
+    }
+    let summary = bundle
+        .extra_file(vinovoyant_model::bundle::ANALYTICS_FILE)
+        .and_then(|bytes| serde_json::from_slice(bytes).ok())
+        .map(Arc::new);
+    *parsed = Some((bundle.version().to_string(), summary.clone()));
+    summary
+}
+
 /// The aggregates to draw: the configured data set's when ready, else the
 /// model bundle's, with a notice saying why.
 pub(crate) fn aggregates(
@@ -176,7 +199,7 @@ pub(crate) fn aggregates(
         model.map(|model| {
             let bundle = model.current();
             (
-                bundle.analytics().cloned(),
+                bundled_summary(&bundle),
                 format!("bundled aggregates (model version {})", bundle.version()),
             )
         })

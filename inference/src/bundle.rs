@@ -1,22 +1,17 @@
-//! A model bundle: manifest, full model, distilled model, all checksum-verified.
+//! A model bundle: manifest, full model, distilled model, all checksum-verified
+//! against the bundle contract ([`vinovoyant_model::bundle`]).
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use std::sync::Arc;
-
-use sha2::{Digest, Sha256};
-use vinovoyant_analytics::DatasetSummary;
-use vinovoyant_model::manifest::{
-    ANALYTICS_FILE, DISTILLED_MODEL_FILE, FULL_MODEL_FILE, LABELS_FILE, LabelSets, MANIFEST_FILE,
-    VOCABULARY_FILE, is_plain_name,
+use vinovoyant_model::bundle::{
+    self, ContractError, DISTILLED_MODEL_FILE, FULL_MODEL_FILE, LABELS_FILE, MANIFEST_FILE,
+    OPTIONAL_FILES, VOCABULARY_FILE,
 };
+use vinovoyant_model::manifest::LabelSets;
 use vinovoyant_model::{DistilledModel, FormatError, Manifest, Prediction, Vocabulary};
 
 use crate::full::{FullModel, PredictError};
-
-/// Bundle formats this build can read.
-pub const SUPPORTED_FORMAT: u32 = 1;
 
 /// Why a bundle could not be loaded.
 #[derive(Debug, thiserror::Error)]
@@ -32,29 +27,10 @@ pub enum BundleError {
     /// The manifest is not valid JSON of the expected shape.
     #[error("manifest.json is invalid: {0}")]
     Manifest(#[from] serde_json::Error),
-    /// The bundle was written in a format this build does not read.
-    #[error("bundle format {found} is not supported (this build reads format {SUPPORTED_FORMAT})")]
-    UnsupportedFormat {
-        /// The format found.
-        found: u32,
-    },
-    /// The manifest names a file that is not a plain name in the bundle's folder
-    /// (a path such as `../../etc/passwd`): such a file is never read.
-    #[error("manifest.json names {0:?}, which is not a plain file name in the bundle folder")]
-    UnsafeFileName(String),
-    /// A file the manifest or the models need is absent.
-    #[error("bundle file {0} is missing")]
-    Missing(String),
-    /// A file's content does not match its manifest checksum.
-    #[error("checksum mismatch for {file}: manifest says {expected}, file has {actual}")]
-    Checksum {
-        /// The file.
-        file: String,
-        /// SHA-256 from the manifest.
-        expected: String,
-        /// SHA-256 of the bytes found.
-        actual: String,
-    },
+    /// The files break the bundle contract: a format this build does not read,
+    /// an unsafe file name, a missing file or a checksum mismatch.
+    #[error(transparent)]
+    Contract(#[from] ContractError),
     /// A model file is malformed.
     #[error("{file} is malformed: {source}")]
     Format {
@@ -69,11 +45,6 @@ pub enum BundleError {
     /// The files disagree with each other.
     #[error("bundle is inconsistent: {0}")]
     Inconsistent(String),
-}
-
-/// Lower-case hex SHA-256 of `bytes`.
-pub fn sha256_hex(bytes: &[u8]) -> String {
-    hex::encode(Sha256::digest(bytes))
 }
 
 /// The bundle committed with the source, used when nothing else is configured:
@@ -95,7 +66,8 @@ pub struct Bundle {
     full: FullModel,
     distilled: DistilledModel,
     distilled_bytes: Vec<u8>,
-    analytics: Option<Arc<DatasetSummary>>,
+    /// The optional files the bundle has ([`bundle::OPTIONAL_FILES`]), unparsed.
+    extra: BTreeMap<String, Vec<u8>>,
 }
 
 impl Bundle {
@@ -107,12 +79,12 @@ impl Bundle {
         };
         let manifest_bytes = read(MANIFEST_FILE)?;
         let manifest: Manifest = serde_json::from_slice(&manifest_bytes)?;
+        // Refused before megabytes of model files are read for nothing.
+        bundle::check_format(manifest.format)?;
         let mut files = BTreeMap::new();
         files.insert(MANIFEST_FILE.to_string(), manifest_bytes);
         for name in manifest.files.keys() {
-            if !is_plain_name(name) || name == MANIFEST_FILE {
-                return Err(BundleError::UnsafeFileName(name.clone()));
-            }
+            bundle::check_file_name(name)?;
             files.insert(name.clone(), read(name)?);
         }
         Self::from_files(files)
@@ -122,33 +94,14 @@ impl Bundle {
     pub fn from_files(mut files: BTreeMap<String, Vec<u8>>) -> Result<Self, BundleError> {
         let manifest_bytes = files
             .remove(MANIFEST_FILE)
-            .ok_or_else(|| BundleError::Missing(MANIFEST_FILE.to_string()))?;
+            .ok_or_else(|| ContractError::Missing(MANIFEST_FILE.to_string()))?;
         let manifest: Manifest = serde_json::from_slice(&manifest_bytes)?;
-        if manifest.format != SUPPORTED_FORMAT {
-            return Err(BundleError::UnsupportedFormat {
-                found: manifest.format,
-            });
-        }
-        for (name, entry) in &manifest.files {
-            let bytes = files
-                .get(name)
-                .ok_or_else(|| BundleError::Missing(name.clone()))?;
-            let actual = sha256_hex(bytes);
-            if actual != entry.sha256 {
-                return Err(BundleError::Checksum {
-                    file: name.clone(),
-                    expected: entry.sha256.clone(),
-                    actual,
-                });
-            }
-        }
+        bundle::verify(&manifest, &files)?;
+        // `verify` saw every required file listed and present.
         let mut take = |name: &'static str| {
-            if !manifest.files.contains_key(name) {
-                return Err(BundleError::Missing(name.to_string()));
-            }
             files
                 .remove(name)
-                .ok_or_else(|| BundleError::Missing(name.to_string()))
+                .ok_or_else(|| ContractError::Missing(name.to_string()))
         };
         let labels: LabelSets = serde_json::from_slice(&take(LABELS_FILE)?)?;
         if labels != manifest.labels {
@@ -175,21 +128,18 @@ impl Bundle {
                 "the distilled model's countries differ from the manifest's".into(),
             ));
         }
-        // Optional: bundles written before the analytics page have none.
-        let analytics = match files.remove(ANALYTICS_FILE) {
-            Some(bytes) if manifest.files.contains_key(ANALYTICS_FILE) => {
-                Some(Arc::new(serde_json::from_slice(&bytes).map_err(|e| {
-                    BundleError::Inconsistent(format!("{ANALYTICS_FILE} is invalid: {e}"))
-                })?))
-            }
-            _ => None,
-        };
+        // Optional files are handed on as bytes; whoever draws from them parses them.
+        let extra = OPTIONAL_FILES
+            .iter()
+            .filter(|name| manifest.files.contains_key(**name))
+            .filter_map(|name| Some((name.to_string(), files.remove(*name)?)))
+            .collect();
         Ok(Self {
             manifest,
             full,
             distilled,
             distilled_bytes,
-            analytics,
+            extra,
         })
     }
 
@@ -228,9 +178,11 @@ impl Bundle {
         &self.distilled_bytes
     }
 
-    /// Aggregates of the training data for the analytics page, when the bundle has them.
-    pub fn analytics(&self) -> Option<&Arc<DatasetSummary>> {
-        self.analytics.as_ref()
+    /// The bytes of an optional file ([`bundle::OPTIONAL_FILES`], such as
+    /// `analytics.json`), checksum-verified, when the bundle has it. The runtime
+    /// does not read them: whoever uses the file parses it.
+    pub fn extra_file(&self, name: &str) -> Option<&[u8]> {
+        self.extra.get(name).map(Vec::as_slice)
     }
 
     /// SHA-256 of the distilled model file.
@@ -240,5 +192,58 @@ impl Bundle {
             .get(DISTILLED_MODEL_FILE)
             .map(|entry| entry.sha256.as_str())
             .unwrap_or_default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use vinovoyant_model::bundle::{ANALYTICS_FILE, FORMAT};
+
+    use super::*;
+
+    /// The committed bundle's files by name.
+    fn committed_files() -> BTreeMap<String, Vec<u8>> {
+        let dir = default_model_dir();
+        std::fs::read_dir(&dir)
+            .unwrap()
+            .map(|entry| {
+                let entry = entry.unwrap();
+                let name = entry.file_name().to_string_lossy().into_owned();
+                (name, std::fs::read(entry.path()).unwrap())
+            })
+            .collect()
+    }
+
+    #[test]
+    fn the_committed_bundle_is_of_the_current_format_and_hands_on_its_analytics() {
+        let bundle = Bundle::from_files(committed_files()).unwrap();
+        assert_eq!(bundle.manifest().format, FORMAT);
+        let analytics = bundle.extra_file(ANALYTICS_FILE).unwrap();
+        assert!(serde_json::from_slice::<serde_json::Value>(analytics).is_ok());
+        assert_eq!(bundle.extra_file(LABELS_FILE), None);
+    }
+
+    #[test]
+    fn an_unsupported_format_is_refused_and_the_supported_ones_named() {
+        let mut files = committed_files();
+        let mut manifest: serde_json::Value =
+            serde_json::from_slice(&files[MANIFEST_FILE]).unwrap();
+        manifest["format"] = 1.into();
+        files.insert(
+            MANIFEST_FILE.to_string(),
+            serde_json::to_vec(&manifest).unwrap(),
+        );
+        let error = Bundle::from_files(files).unwrap_err();
+        assert!(
+            matches!(
+                error,
+                BundleError::Contract(ContractError::UnsupportedFormat { found: 1 })
+            ),
+            "{error:?}"
+        );
+        assert_eq!(
+            error.to_string(),
+            format!("bundle format 1 is not supported (this build reads format {FORMAT})")
+        );
     }
 }

@@ -5,11 +5,14 @@
 //! the first features of the vocabulary only). Its outputs are each head's
 //! probabilities and the country head's per-feature contributions, from which
 //! explanations are built, so every number shown comes from the graph itself.
+//! Inputs and outputs are found by the names of the bundle contract
+//! ([`vinovoyant_model::bundle::graph`]), whatever their order in the file.
 
 use std::sync::Arc;
 
 use tract_onnx::prelude::*;
 use tract_onnx::tract_core::dims;
+use vinovoyant_model::bundle::graph;
 use vinovoyant_model::manifest::LabelSets;
 use vinovoyant_model::prediction::{EXPLAINED_CLASSES, Trace, explain, rank, ranked_labels};
 use vinovoyant_model::{Featurized, InputError, Prediction, Vocabulary};
@@ -72,17 +75,48 @@ struct Outputs {
 
 impl FullModel {
     /// Parses and optimises the ONNX graph for variable-length sparse inputs.
+    /// The graph must have exactly the contract's inputs and outputs; they are
+    /// put in the contract's order, which [`FullModel::run`] relies on.
     pub fn new(onnx: &[u8], vocabulary: Vocabulary, labels: LabelSets) -> TractResult<Self> {
         let mut model = tract_onnx::onnx().model_for_read(&mut &onnx[..])?;
         let has_province = !labels.provinces.is_empty();
-        let expected_inputs = if has_province { 4 } else { 2 };
-        if model.inputs.len() != expected_inputs {
-            return Err(TractError::msg(format!(
-                "graph has {} inputs, {expected_inputs} expected",
-                model.inputs.len()
-            )));
+        let inputs = graph::inputs(has_province);
+        let outputs = graph::outputs(has_province);
+        let found = |outlets: &[OutletId]| -> Vec<String> {
+            let mut names: Vec<String> = outlets
+                .iter()
+                .map(|&outlet| {
+                    model
+                        .outlet_label(outlet)
+                        .unwrap_or(&model.node(outlet.node).name)
+                        .to_string()
+                })
+                .collect();
+            names.sort();
+            names
+        };
+        let expected = |names: &[&str]| -> Vec<String> {
+            let mut names: Vec<String> = names.iter().map(|n| n.to_string()).collect();
+            names.sort();
+            names
+        };
+        for (what, found, contract) in [
+            ("inputs", found(model.input_outlets()?), expected(inputs)),
+            ("outputs", found(model.output_outlets()?), expected(outputs)),
+        ] {
+            if found != contract {
+                return Err(TractError::msg(format!(
+                    "graph {what} are {found:?}, the bundle contract expects {contract:?}"
+                )));
+            }
         }
-        for (head, symbol) in ["N", "M"].into_iter().take(expected_inputs / 2).enumerate() {
+        model.select_inputs_by_name(inputs)?;
+        model.select_outputs_by_name(outputs)?;
+        for (head, symbol) in [graph::COUNTRY_ENTRIES, graph::PROVINCE_ENTRIES]
+            .into_iter()
+            .take(inputs.len() / 2)
+            .enumerate()
+        {
             let length = model.sym(symbol);
             model
                 .symbols
@@ -201,23 +235,34 @@ impl FullModel {
         }
         let tensor_i64 = |v: Vec<i64>| tract_ndarray::Array1::from(v).into_tensor().into_tvalue();
         let tensor_f32 = |v: Vec<f32>| tract_ndarray::Array1::from(v).into_tensor().into_tvalue();
+        // In the contract's order of inputs, as `new` selected them.
         let mut inputs = tvec!(tensor_i64(country_indices), tensor_f32(country_values));
         if self.has_province {
             inputs.push(tensor_i64(province_indices));
             inputs.push(tensor_f32(province_values));
         }
         let mut outputs = self.plan.run(inputs)?;
-        let read = |i: usize| -> TractResult<Vec<f32>> {
-            Ok(outputs[i].try_as_plain_ram()?.as_slice::<f32>()?.to_vec())
+        // `new` put the outputs in the contract's order.
+        let position = |name: &str| {
+            graph::outputs(self.has_province)
+                .iter()
+                .position(|n| *n == name)
         };
-        let countries = read(0)?;
+        let read = |name: &str| -> TractResult<Vec<f32>> {
+            let output = position(name)
+                .and_then(|i| outputs.get(i))
+                .ok_or_else(|| TractError::msg(format!("the graph returned no {name}")))?;
+            Ok(output.try_as_plain_ram()?.as_slice::<f32>()?.to_vec())
+        };
+        let countries = read(graph::COUNTRY_PROBABILITIES)?;
         let provinces = if self.has_province {
-            read(1)?
+            read(graph::PROVINCE_PROBABILITIES)?
         } else {
             Vec::new()
         };
-        let contributions = outputs
-            .pop()
+        let contributions = position(graph::COUNTRY_CONTRIBUTIONS)
+            .filter(|&i| i < outputs.len())
+            .map(|i| outputs.swap_remove(i))
             .ok_or_else(|| TractError::msg("the graph returned no contributions"))?;
         Ok((
             FullScores {

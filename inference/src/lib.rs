@@ -9,7 +9,8 @@ mod bundle;
 mod full;
 mod handle;
 
-pub use bundle::{Bundle, BundleError, default_model_dir, sha256_hex};
+pub use bundle::{Bundle, BundleError, default_model_dir};
 pub use full::{FullModel, FullScores, PredictError};
 pub use handle::ModelHandle;
+pub use vinovoyant_model::bundle::{ContractError, sha256_hex};
 pub use vinovoyant_model::{InputError, LabelScore, Manifest, Prediction, TokenContribution};

@@ -8,11 +8,13 @@
 //! * [`distilled`] reads, writes and runs the small model shipped to the browser;
 //! * [`format`] names what can be wrong with a model file's bytes;
 //! * [`prediction`] holds the answer types and builds explanations from contributions;
+//! * [`bundle`] is the bundle contract: format, files, checksums, graph names;
 //! * [`manifest`] describes a model bundle;
 //! * [`lexicon`] weighs a text's wine evidence and refuses text that is not a tasting note;
 //! * [`words`] knows the function words and where the last finished word of a text ends;
 //! * [`certainty`] puts a top probability in words, the same for server and browser.
 
+pub mod bundle;
 pub mod certainty;
 pub mod decompose;
 pub mod distilled;

@@ -4,37 +4,17 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-/// Name of the manifest file in a bundle.
-pub const MANIFEST_FILE: &str = "manifest.json";
-/// Name of the full model (ONNX) in a bundle.
-pub const FULL_MODEL_FILE: &str = "full.onnx";
-/// Name of the full model's feature vocabulary in a bundle.
-pub const VOCABULARY_FILE: &str = "vocabulary.bin";
-/// Name of the distilled model in a bundle.
-pub const DISTILLED_MODEL_FILE: &str = "distilled.bin";
-/// Name of the label sets in a bundle.
-pub const LABELS_FILE: &str = "labels.json";
-/// Name of the training data's aggregates in a bundle (optional: older bundles lack it),
-/// which serve the analytics page when no data set is configured.
-pub const ANALYTICS_FILE: &str = "analytics.json";
-
-/// Whether `name` is safe as a bundle file name, a version or a channel: one path
-/// segment of letters, digits, `.`, `_` and `-`, not starting with `.` (so never `..`
-/// and never a hidden file), at most 128 bytes. A manifest names files to read and
-/// write beside it; a name outside this rule could reach outside the bundle's folder.
-pub fn is_plain_name(name: &str) -> bool {
-    !name.is_empty()
-        && name.len() <= 128
-        && !name.starts_with('.')
-        && name
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'))
-}
+// The file names are the bundle contract's; they are here too because a manifest
+// lists them.
+pub use crate::bundle::{
+    ANALYTICS_FILE, DISTILLED_MODEL_FILE, FULL_MODEL_FILE, LABELS_FILE, MANIFEST_FILE,
+    VOCABULARY_FILE, is_plain_name,
+};
 
 /// Everything known about a model bundle.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Manifest {
-    /// Bundle format; bumped when files change meaning.
+    /// Bundle format ([`crate::bundle::FORMAT`]); raised when a file changes meaning.
     pub format: u32,
     /// Version of this bundle, unique per training run (`YYYYMMDD-HHMMSS-<data sha prefix>`).
     pub version: String,
@@ -317,36 +297,5 @@ impl WriterFolds {
         self.writers
             .iter()
             .min_by(|a, b| a.full_accuracy.total_cmp(&b.full_accuracy))
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::is_plain_name;
-
-    #[test]
-    fn plain_names_stay_in_their_folder() {
-        for good in [
-            "full.onnx",
-            "manifest.json",
-            "20261203-120000-abc",
-            "a_b-c.d",
-        ] {
-            assert!(is_plain_name(good), "{good}");
-        }
-        for bad in [
-            "",
-            "..",
-            "../../etc/passwd",
-            "/etc/passwd",
-            "sub/file.bin",
-            "sub\\file.bin",
-            ".hidden",
-            "naïve.bin",
-            "a b",
-            &"x".repeat(129),
-        ] {
-            assert!(!is_plain_name(bad), "{bad:?}");
-        }
     }
 }

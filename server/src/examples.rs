@@ -92,9 +92,9 @@ pub fn live_response() -> Value {
 /// and files cut short).
 pub fn model_response() -> Value {
     json!({
-        "format": 1,
+        "format": 2,
         "version": "20261203-211121-dec218cb",
-        "created": "2026-12-03T17:51:26.520872386Z",
+        "created": "2026-12-03T21:11:21.860159488Z",
         "training_data": {
             "sha256": "dec218cbc42a181d83529a9e6b9579307c79c6874a2e187db4a6495b7a9f909e",
             "rows": 30520, "training_rows": 27465, "validation_rows": 3055

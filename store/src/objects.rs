@@ -5,17 +5,14 @@ use aws_sdk_s3::Client;
 use aws_sdk_s3::error::{DisplayErrorContext, SdkError};
 use aws_sdk_s3::operation::get_object::GetObjectError;
 use aws_sdk_s3::primitives::ByteStream;
-use sha2::{Digest, Sha256};
 
 use crate::StoreError;
 
 /// Object metadata key holding the SHA-256 of the object's bytes.
 pub const SHA256_METADATA: &str = "sha256";
 
-/// Lower-case hex SHA-256 of `bytes`.
-pub fn sha256_hex(bytes: &[u8]) -> String {
-    hex::encode(Sha256::digest(bytes))
-}
+/// The checksum of every object, the bundle contract's.
+pub use vinovoyant_model::bundle::sha256_hex;
 
 /// `s3://bucket/key`, for messages.
 pub(crate) fn url(bucket: &str, key: &str) -> String {

@@ -11,14 +11,14 @@
 //! The province head's probabilities are then read as shares within each country
 //! and scaled to the country head's: `P(province) = P(country) · P(province |
 //! country)`. A province is never more probable than its country, and the two heads
-//! answer together: on the validation split, the top province lay outside the top
-//! country for 10.8 % of notes with the province head alone, 2.8 % after scaling
-//! (where one of another country's provinces is more probable than any of the top
-//! country's). Measured before the province head had SVM scores, province top-1
-//! went 0.714 → 0.710 there, and 0.556 → 0.577 for writers the model had never read.
+//! answer together (figures in `bench/accuracy/RESULTS.md`, "Trainer choices").
+//!
+//! Inputs and outputs carry the names of the bundle contract
+//! ([`vinovoyant_model::bundle::graph`]), by which the server reads them.
 
 use prost::Message;
 use tract_onnx::pb;
+use vinovoyant_model::bundle::graph;
 
 use crate::linear::LinearModel;
 
@@ -27,8 +27,6 @@ const IR_VERSION: i64 = 7;
 
 /// One head of the graph with its trained weights.
 pub struct Head<'a> {
-    /// Prefix of the head's tensor names, e.g. `country`.
-    pub name: &'a str,
     /// Its weights.
     pub model: &'a LinearModel,
     /// Logits are divided by this before the softmax.
@@ -184,7 +182,7 @@ fn add_province_shares(
     graph.node.extend([
         node(
             "MatMul",
-            &["province_head_probabilities", "province_membership"],
+            &[PROVINCE_TENSORS.probabilities, "province_membership"],
             "country_province_mass",
             vec![],
         ),
@@ -196,7 +194,10 @@ fn add_province_shares(
         ),
         node(
             "Div",
-            &["country_probabilities", "country_province_mass_floored"],
+            &[
+                graph::COUNTRY_PROBABILITIES,
+                "country_province_mass_floored",
+            ],
             "country_share_scale",
             vec![],
         ),
@@ -208,121 +209,62 @@ fn add_province_shares(
         ),
         node(
             "Mul",
-            &["province_head_probabilities", "province_share_scale"],
-            "province_probabilities",
+            &[PROVINCE_TENSORS.probabilities, "province_share_scale"],
+            graph::PROVINCE_PROBABILITIES,
             vec![],
         ),
     ]);
 }
 
+/// The names of one head's tensors: those the contract names, the rest
+/// prefixed by `prefix`.
+struct HeadTensors {
+    prefix: &'static str,
+    indices: &'static str,
+    values: &'static str,
+    length: &'static str,
+    /// `entries × classes` products of weight and value.
+    contributions: &'static str,
+    probabilities: &'static str,
+}
+
+const COUNTRY_TENSORS: HeadTensors = HeadTensors {
+    prefix: "country",
+    indices: graph::COUNTRY_INDICES,
+    values: graph::COUNTRY_VALUES,
+    length: graph::COUNTRY_ENTRIES,
+    contributions: graph::COUNTRY_CONTRIBUTIONS,
+    probabilities: graph::COUNTRY_PROBABILITIES,
+};
+
+/// The province head's softmax is scaled by the country head's (see
+/// [`add_province_shares`]) before it leaves as `province_probabilities`.
+const PROVINCE_TENSORS: HeadTensors = HeadTensors {
+    prefix: "province",
+    indices: graph::PROVINCE_INDICES,
+    values: graph::PROVINCE_VALUES,
+    length: graph::PROVINCE_ENTRIES,
+    contributions: "province_contributions",
+    probabilities: "province_head_probabilities",
+};
+
 /// Serialises the heads as one ONNX model. The inputs are
 /// `country_indices`/`country_values` (length `N`) and, with a province head,
 /// `province_indices`/`province_values` (length `M`); the outputs are
 /// `country_probabilities`, then `province_probabilities` with a province head,
-/// then `country_contributions` (`N × C`). A province head comes with the country
+/// then `country_contributions` (`N × C`): the contract's
+/// [`graph::inputs`] and [`graph::outputs`]. A province head comes with the country
 /// class of each of its provinces.
 pub fn export(country: &Head<'_>, province: Option<(&Head<'_>, &[u32])>) -> Vec<u8> {
-    use pb::tensor_proto::DataType::{Float, Int64};
     let mut graph = pb::GraphProto {
         name: "vinovoyant_origin".into(),
         ..Default::default()
     };
     graph.initializer.push(tensor_i64("axis_rows", &[0]));
     graph.initializer.push(tensor_i64("axis_columns", &[1]));
-    // the province head's softmax is scaled by the country head's before it leaves
-    let heads = std::iter::once((country, "N", "probabilities"))
-        .chain(province.map(|(p, _)| (p, "M", "head_probabilities")));
-    for (head, length, probabilities) in heads {
-        let name = head.name;
-        let model = head.model;
-        let n = |suffix: &str| format!("{name}_{suffix}");
-        graph
-            .input
-            .push(value_info(&n("indices"), Int64, &[Dim::Named(length)]));
-        graph
-            .input
-            .push(value_info(&n("values"), Float, &[Dim::Named(length)]));
-        let (quantized, scales) = quantize_rows(&model.weights, model.classes);
-        graph.initializer.push(tensor_i8(
-            &n("weights"),
-            &[model.features, model.classes],
-            &quantized,
-        ));
-        graph
-            .initializer
-            .push(tensor_f16(&n("row_scales"), &[model.features], &scales));
-        graph
-            .initializer
-            .push(tensor_f32(&n("bias"), &[model.classes], &model.bias));
-        graph
-            .initializer
-            .push(tensor_f32(&n("temperature"), &[], &[head.temperature]));
-        let nodes = [
-            node(
-                "Gather",
-                &[&n("weights"), &n("indices")],
-                &n("rows_i8"),
-                vec![int_attribute("axis", 0)],
-            ),
-            node(
-                "Cast",
-                &[&n("rows_i8")],
-                &n("rows"),
-                vec![int_attribute("to", Float as i64)],
-            ),
-            node(
-                "Gather",
-                &[&n("row_scales"), &n("indices")],
-                &n("scales_f16"),
-                vec![int_attribute("axis", 0)],
-            ),
-            node(
-                "Cast",
-                &[&n("scales_f16")],
-                &n("scales"),
-                vec![int_attribute("to", Float as i64)],
-            ),
-            node(
-                "Mul",
-                &[&n("values"), &n("scales")],
-                &n("scaled_values"),
-                vec![],
-            ),
-            node(
-                "Unsqueeze",
-                &[&n("scaled_values"), "axis_columns"],
-                &n("values_column"),
-                vec![],
-            ),
-            node(
-                "Mul",
-                &[&n("rows"), &n("values_column")],
-                &n("contributions"),
-                vec![],
-            ),
-            node(
-                "ReduceSum",
-                &[&n("contributions"), "axis_rows"],
-                &n("sums"),
-                vec![int_attribute("keepdims", 0)],
-            ),
-            node("Add", &[&n("sums"), &n("bias")], &n("logits"), vec![]),
-            node(
-                "Div",
-                &[&n("logits"), &n("temperature")],
-                &n("scaled"),
-                vec![],
-            ),
-            node(
-                "Softmax",
-                &[&n("scaled")],
-                &n(probabilities),
-                vec![int_attribute("axis", -1)],
-            ),
-        ];
-        graph.node.extend(nodes);
-    }
+    add_head(&mut graph, country, &COUNTRY_TENSORS);
     if let Some((head, countries)) = province {
+        add_head(&mut graph, head, &PROVINCE_TENSORS);
         add_province_shares(
             &mut graph,
             head.model.classes,
@@ -330,23 +272,7 @@ pub fn export(country: &Head<'_>, province: Option<(&Head<'_>, &[u32])>) -> Vec<
             countries,
         );
     }
-    graph.output.push(value_info(
-        "country_probabilities",
-        Float,
-        &[Dim::Fixed(country.model.classes)],
-    ));
-    if let Some((province, _)) = province {
-        graph.output.push(value_info(
-            "province_probabilities",
-            Float,
-            &[Dim::Fixed(province.model.classes)],
-        ));
-    }
-    graph.output.push(value_info(
-        "country_contributions",
-        Float,
-        &[Dim::Named("N"), Dim::Fixed(country.model.classes)],
-    ));
+    add_outputs(&mut graph, country, province.map(|(head, _)| head));
     let model = pb::ModelProto {
         ir_version: IR_VERSION,
         opset_import: vec![pb::OperatorSetIdProto {
@@ -363,9 +289,145 @@ pub fn export(country: &Head<'_>, province: Option<(&Head<'_>, &[u32])>) -> Vec<
     model.encode_to_vec()
 }
 
+/// Adds one head's inputs, weights and nodes: the gathered int8 rows are
+/// dequantised, multiplied by the values into per-entry contributions, summed,
+/// biased, divided by the temperature and put through a softmax.
+fn add_head(graph: &mut pb::GraphProto, head: &Head<'_>, tensors: &HeadTensors) {
+    use pb::tensor_proto::DataType::{Float, Int64};
+    let model = head.model;
+    let n = |suffix: &str| format!("{}_{suffix}", tensors.prefix);
+    let length = [Dim::Named(tensors.length)];
+    graph
+        .input
+        .push(value_info(tensors.indices, Int64, &length));
+    graph.input.push(value_info(tensors.values, Float, &length));
+    let (quantized, scales) = quantize_rows(&model.weights, model.classes);
+    graph.initializer.extend([
+        tensor_i8(&n("weights"), &[model.features, model.classes], &quantized),
+        tensor_f16(&n("row_scales"), &[model.features], &scales),
+        tensor_f32(&n("bias"), &[model.classes], &model.bias),
+        tensor_f32(&n("temperature"), &[], &[head.temperature]),
+    ]);
+    let gather = int_attribute("axis", 0);
+    let to_float = int_attribute("to", Float as i64);
+    graph.node.extend([
+        node(
+            "Gather",
+            &[&n("weights"), tensors.indices],
+            &n("rows_i8"),
+            vec![gather.clone()],
+        ),
+        node("Cast", &[&n("rows_i8")], &n("rows"), vec![to_float.clone()]),
+        node(
+            "Gather",
+            &[&n("row_scales"), tensors.indices],
+            &n("scales_f16"),
+            vec![gather],
+        ),
+        node("Cast", &[&n("scales_f16")], &n("scales"), vec![to_float]),
+        node(
+            "Mul",
+            &[tensors.values, &n("scales")],
+            &n("scaled_values"),
+            vec![],
+        ),
+        node(
+            "Unsqueeze",
+            &[&n("scaled_values"), "axis_columns"],
+            &n("values_column"),
+            vec![],
+        ),
+        node(
+            "Mul",
+            &[&n("rows"), &n("values_column")],
+            tensors.contributions,
+            vec![],
+        ),
+        node(
+            "ReduceSum",
+            &[tensors.contributions, "axis_rows"],
+            &n("sums"),
+            vec![int_attribute("keepdims", 0)],
+        ),
+        node("Add", &[&n("sums"), &n("bias")], &n("logits"), vec![]),
+        node(
+            "Div",
+            &[&n("logits"), &n("temperature")],
+            &n("scaled"),
+            vec![],
+        ),
+        node(
+            "Softmax",
+            &[&n("scaled")],
+            tensors.probabilities,
+            vec![int_attribute("axis", -1)],
+        ),
+    ]);
+}
+
+/// Declares the contract's outputs, in its order.
+fn add_outputs(graph: &mut pb::GraphProto, country: &Head<'_>, province: Option<&Head<'_>>) {
+    use pb::tensor_proto::DataType::Float;
+    let countries = country.model.classes;
+    graph.output.push(value_info(
+        graph::COUNTRY_PROBABILITIES,
+        Float,
+        &[Dim::Fixed(countries)],
+    ));
+    if let Some(province) = province {
+        graph.output.push(value_info(
+            graph::PROVINCE_PROBABILITIES,
+            Float,
+            &[Dim::Fixed(province.model.classes)],
+        ));
+    }
+    graph.output.push(value_info(
+        graph::COUNTRY_CONTRIBUTIONS,
+        Float,
+        &[Dim::Named(graph::COUNTRY_ENTRIES), Dim::Fixed(countries)],
+    ));
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn names(values: &[pb::ValueInfoProto]) -> Vec<&str> {
+        values.iter().map(|v| v.name.as_str()).collect()
+    }
+
+    #[test]
+    fn the_graph_has_the_contract_s_inputs_and_outputs_in_order() {
+        let model = |classes: usize| LinearModel {
+            features: 3,
+            classes,
+            weights: vec![0.5; 3 * classes],
+            bias: vec![0.0; classes],
+        };
+        let (country, province) = (model(2), model(3));
+        let head = |model| Head {
+            model,
+            temperature: 1.0,
+        };
+        for with_province in [false, true] {
+            let bytes = export(
+                &head(&country),
+                with_province.then_some((&head(&province), &[0u32, 0, 1][..])),
+            );
+            let decoded = pb::ModelProto::decode(bytes.as_slice()).unwrap();
+            let graph_proto = decoded.graph.unwrap();
+            assert_eq!(
+                names(&graph_proto.input),
+                graph::inputs(with_province),
+                "with province: {with_province}"
+            );
+            assert_eq!(
+                names(&graph_proto.output),
+                graph::outputs(with_province),
+                "with province: {with_province}"
+            );
+        }
+    }
 
     #[test]
     fn row_quantisation_keeps_each_row_within_half_a_step() {

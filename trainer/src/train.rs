@@ -6,7 +6,8 @@ use std::time::Instant;
 
 use anyhow::Context;
 use vinovoyant_analytics::DatasetSummary;
-use vinovoyant_inference::{FullModel, sha256_hex};
+use vinovoyant_inference::FullModel;
+use vinovoyant_model::bundle;
 use vinovoyant_model::manifest::{
     ANALYTICS_FILE, DISTILLED_MODEL_FILE, DataFingerprint, Evaluation, FULL_MODEL_FILE, FileEntry,
     LABELS_FILE, MANIFEST_FILE, Temperatures, TrainingSummary, VOCABULARY_FILE, ValidationReport,
@@ -25,9 +26,6 @@ use crate::split::{Split, new_writer_split, stratified};
 
 /// What `fitted_on` says of temperatures fitted on the random split's held-out reviews.
 pub const FITTED_ON_RANDOM_SPLIT: &str = "random_split";
-
-/// Bundle format written by this trainer.
-pub const FORMAT: u32 = 1;
 
 /// What a run is asked to do beyond fitting.
 #[derive(Debug, Clone)]
@@ -111,13 +109,11 @@ fn build(fitted: Fitted, temperatures: &Temperatures) -> anyhow::Result<Built> {
     let distilled = DistilledModel::quantize(&distilled_weights)?;
     let onnx_bytes = onnx::export(
         &Head {
-            name: "country",
             model: &fitted.country,
             temperature: country_t,
         },
         (fitted.province.classes > 0)
             .then_some(Head {
-                name: "province",
                 model: &fitted.province,
                 temperature: province_t,
             })
@@ -239,16 +235,10 @@ pub fn train_bundle(
     let mut entries = BTreeMap::new();
     for (name, bytes) in &files {
         std::fs::write(out.join(name), bytes).with_context(|| format!("cannot write {name}"))?;
-        entries.insert(
-            name.clone(),
-            FileEntry {
-                sha256: sha256_hex(bytes),
-                bytes: bytes.len() as u64,
-            },
-        );
+        entries.insert(name.clone(), FileEntry::of(bytes));
     }
     let manifest = Manifest {
-        format: FORMAT,
+        format: bundle::FORMAT,
         version,
         created: now.format(&time::format_description::well_known::Rfc3339)?,
         training_data: DataFingerprint {

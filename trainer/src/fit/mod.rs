@@ -1,0 +1,268 @@
+//! From reviews to trained models: labels, vocabulary, the three linear heads.
+//!
+//! * [`options`]: what shapes a run, and the defaults;
+//! * [`labels`]: the classes and each review's class;
+//! * [`documents`]: titles as documents, the vocabulary, the sparse rows;
+//! * here: training the heads, the country head teaching the distilled model.
+
+pub mod documents;
+pub mod labels;
+pub mod options;
+
+use vinovoyant_model::distilled::DistilledWeights;
+use vinovoyant_model::manifest::LabelSets;
+use vinovoyant_model::prediction::softmax;
+use vinovoyant_model::{DistilledModel, FormatError, Vocabulary};
+
+use crate::data::Review;
+use crate::linear::{self, LinearModel, Options, SparseRows, SvmOptions, Teacher};
+
+pub use documents::{bucket_idf, build_vocabulary, distilled_rows, full_rows, title_documents};
+pub use labels::{country_targets, label_sets, province_targets};
+pub use options::{Distillation, FitOptions};
+
+/// The trained models, before they are written as a bundle.
+pub struct Fitted {
+    /// Class names of both heads.
+    pub labels: LabelSets,
+    /// The full model's features.
+    pub vocabulary: Vocabulary,
+    /// The full country head.
+    pub country: LinearModel,
+    /// The province head.
+    pub province: LinearModel,
+    /// The country class of each province class.
+    pub province_countries: Vec<u32>,
+    /// The distilled model's float weights (temperature still 1).
+    pub distilled: DistilledWeights,
+}
+
+/// Adds `weight` times the scores of one-vs-rest SVMs trained on the same rows to
+/// the logistic head. The logistic head is sharper on writers it has read; the
+/// margin spreads weight over every separating feature and reads new writers
+/// better. The sum is again one linear model, so serving it costs nothing extra.
+fn with_margin(
+    logistic: LinearModel,
+    rows: &SparseRows,
+    labels: &[Option<u32>],
+    options: &SvmOptions,
+    weight: f32,
+) -> LinearModel {
+    if weight <= 0.0 {
+        return logistic;
+    }
+    let svm = linear::train_svm(rows, labels, logistic.features, logistic.classes, options);
+    logistic.blend(&svm, weight)
+}
+
+/// Softened probabilities of `teacher` for the first `count` rows, row-major.
+fn teacher_probabilities(
+    teacher: &LinearModel,
+    rows: &SparseRows,
+    count: usize,
+    temperature: f32,
+) -> Vec<f32> {
+    (0..count)
+        .flat_map(|r| {
+            let (indices, values) = rows.row(r);
+            softmax(&teacher.logits(indices, values), temperature)
+        })
+        .collect()
+}
+
+/// The three heads, each trained the same way with its own options and seeds.
+#[derive(Debug, Clone, Copy)]
+enum HeadKind {
+    Country,
+    Province,
+    Distilled,
+}
+
+/// The rows a head learns from, and its shape.
+struct HeadData<'a> {
+    rows: &'a SparseRows,
+    labels: &'a [Option<u32>],
+    features: usize,
+    classes: usize,
+}
+
+impl HeadKind {
+    /// Trains the logistic head, with the teacher's answers when given, then adds
+    /// its SVM scores. Each head has its own seed salts, so no two share a shuffle.
+    fn train(
+        self,
+        options: &FitOptions,
+        data: &HeadData<'_>,
+        teacher: Option<&Teacher<'_>>,
+        log: &(dyn Fn(&str) + Sync),
+    ) -> LinearModel {
+        let (name, head, salt, margin_salt, margin_weight) = match self {
+            Self::Country => ("country head", options.country, 1, 4, options.margin_weight),
+            Self::Province => (
+                "province head",
+                options.province,
+                2,
+                6,
+                options.province_margin_weight,
+            ),
+            Self::Distilled => (
+                "distilled model",
+                options.distilled,
+                3,
+                5,
+                options.distilled_margin_weight,
+            ),
+        };
+        let seeded = Options {
+            seed: options.seed ^ salt,
+            ..head
+        };
+        let logistic = linear::train_with_teacher(
+            data.rows,
+            data.labels,
+            teacher,
+            data.features,
+            data.classes,
+            &seeded,
+            |e| log(&format!("{name}: epoch {e}/{}", head.epochs)),
+        );
+        let margin = SvmOptions {
+            seed: options.seed ^ margin_salt,
+            ..options.margin
+        };
+        with_margin(logistic, data.rows, data.labels, &margin, margin_weight)
+    }
+}
+
+/// Trains every head. The full model's heads read the reviews and, with
+/// [`FitOptions::titles`], their titles; the distilled model reads the reviews alone;
+/// label sets count reviews only. The province head trains on a thread of its own
+/// while the country head trains and then teaches the distilled model (see
+/// [`Distillation`]); each optimisation is seeded and single-threaded, so the
+/// result does not depend on scheduling.
+pub fn fit(
+    reviews: &[&Review],
+    options: &FitOptions,
+    log: &(dyn Fn(&str) + Sync),
+) -> anyhow::Result<Fitted> {
+    let (labels, province_countries) = label_sets(reviews, options);
+    let titles = if options.titles {
+        title_documents(reviews)
+    } else {
+        Vec::new()
+    };
+    log(&format!(
+        "{} titles read as training documents",
+        titles.len()
+    ));
+    let documents: Vec<&Review> = reviews.iter().copied().chain(&titles).collect();
+    anyhow::ensure!(
+        labels.countries.len() >= 2,
+        "training needs at least two countries with {} or more reviews each",
+        options.min_country_reviews
+    );
+    log(&format!(
+        "{} countries and {} provinces as classes",
+        labels.countries.len(),
+        labels.provinces.len()
+    ));
+    let vocabulary = build_vocabulary(&documents, options)?;
+    log(&format!("vocabulary: {} features", vocabulary.len()));
+    let (country_rows, province_rows) = full_rows(&documents, &vocabulary);
+    // The distilled model reads the reviews alone: titles in its few hashed
+    // buckets cost it agreement with the full model.
+    let idf = bucket_idf(reviews, options);
+    let hashed_rows = distilled_rows(reviews, &idf, options);
+    let country_labels = country_targets(&documents, &labels);
+    let province_labels = province_targets(&documents, &labels);
+    let country_data = HeadData {
+        rows: &country_rows,
+        labels: &country_labels,
+        features: vocabulary.len(),
+        classes: labels.countries.len(),
+    };
+    let province_data = HeadData {
+        rows: &province_rows,
+        labels: &province_labels,
+        features: vocabulary.province_features() as usize,
+        classes: labels.provinces.len(),
+    };
+    let distilled_data = HeadData {
+        rows: &hashed_rows,
+        // The reviews come first among the documents.
+        labels: &country_labels[..reviews.len()],
+        features: idf.len(),
+        classes: labels.countries.len(),
+    };
+    let train_province = || {
+        if province_data.classes == 0 {
+            return LinearModel {
+                features: province_data.features,
+                classes: 0,
+                weights: Vec::new(),
+                bias: Vec::new(),
+            };
+        }
+        HeadKind::Province.train(options, &province_data, None, log)
+    };
+    // The distilled model learns from the finished country head, so those two run
+    // one after the other while the province head trains beside them.
+    let (country, province, distilled) = std::thread::scope(|scope| {
+        let province = scope.spawn(train_province);
+        let country = HeadKind::Country.train(options, &country_data, None, log);
+        let taught = teacher_probabilities(
+            &country,
+            &country_rows,
+            reviews.len(),
+            options.distillation.temperature,
+        );
+        let teacher = Teacher {
+            probabilities: &taught,
+            share: options.distillation.share,
+        };
+        let distilled = HeadKind::Distilled.train(options, &distilled_data, Some(&teacher), log);
+        (country, province.join(), distilled)
+    });
+    let province =
+        province.map_err(|_| anyhow::anyhow!("the province head's training thread panicked"))?;
+    Ok(Fitted {
+        province_countries,
+        distilled: DistilledWeights {
+            spec: options.distilled_spec,
+            word_buckets: options.distilled_word_buckets,
+            char_buckets: options.distilled_char_buckets,
+            labels: labels.countries.clone(),
+            temperature: 1.0,
+            idf,
+            weights: distilled.weights,
+            bias: distilled.bias,
+            lexicon: crate::lexicon::build(reviews, &labels.countries),
+        },
+        labels,
+        vocabulary,
+        country,
+        province,
+    })
+}
+
+/// Quantises the distilled weights into the browser model.
+pub fn distilled_model(weights: &DistilledWeights) -> Result<DistilledModel, FormatError> {
+    DistilledModel::quantize(weights)
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use crate::data::Review;
+
+    /// A French review with nothing but its note.
+    pub(crate) fn review(description: &str) -> Review {
+        Review {
+            description: description.to_string(),
+            country: "France".to_string(),
+            province: None,
+            taster: None,
+            title: None,
+            ..Review::default()
+        }
+    }
+}
