@@ -190,16 +190,22 @@ impl FileEntry {
 
     /// Refuses `bytes` (of the file `name`) unless they hash to this entry's SHA-256.
     pub fn check(&self, name: &str, bytes: &[u8]) -> Result<(), ContractError> {
-        let actual = sha256_hex(bytes);
-        if actual == self.sha256 {
-            Ok(())
-        } else {
-            Err(ContractError::Checksum {
+        match self.mismatch(bytes) {
+            None => Ok(()),
+            Some(actual) => Err(ContractError::Checksum {
                 file: name.to_string(),
                 expected: self.sha256.clone(),
                 actual,
-            })
+            }),
         }
+    }
+
+    /// The SHA-256 of `bytes` when it is not this entry's; `None` when they match.
+    /// For readers (such as the model store) that report a mismatch in their own
+    /// terms.
+    pub fn mismatch(&self, bytes: &[u8]) -> Option<String> {
+        let actual = sha256_hex(bytes);
+        (actual != self.sha256).then_some(actual)
     }
 }
 

@@ -3,7 +3,7 @@
 
 use std::io::Read;
 
-use sha2::{Digest, Sha256};
+use vinovoyant_model::bundle::sha256_hex;
 
 use crate::{Dataset, ReadError, ReadOptions, Rejected, Review};
 
@@ -126,7 +126,7 @@ pub fn read_reviews_with(
     bytes: &[u8],
     options: &ReadOptions,
 ) -> Result<(Dataset, Vec<Option<String>>), ReadError> {
-    let sha256 = hex::encode(Sha256::digest(bytes));
+    let sha256 = sha256_hex(bytes);
     let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(bytes);
     let headers = reader.headers()?.clone();
     let columns = Columns::find(&headers, options)?;

@@ -151,8 +151,7 @@ impl ModelStore {
         for (name, entry) in &manifest.files {
             let path = dir.join(name);
             let bytes = read_local(&path).await?;
-            let actual = sha256_hex(&bytes);
-            if actual != entry.sha256 {
+            if let Some(actual) = entry.mismatch(&bytes) {
                 return Err(StoreError::Checksum {
                     object: path.display().to_string(),
                     expected: entry.sha256.clone(),
@@ -273,8 +272,7 @@ impl ModelStore {
         for (name, entry) in &manifest.files {
             let key = self.version_key(version, name);
             let bytes = objects::get_existing(&self.client, self.bucket(), &key).await?;
-            let actual = sha256_hex(&bytes);
-            if actual != entry.sha256 {
+            if let Some(actual) = entry.mismatch(&bytes) {
                 return Err(StoreError::Checksum {
                     object: url(self.bucket(), &key),
                     expected: entry.sha256.clone(),

@@ -14,7 +14,7 @@ use vinovoyant_model::manifest::{
 };
 use vinovoyant_model::{DistilledModel, Manifest};
 
-use crate::crossval::{can_fold_by_writer, writer_folds};
+use crate::crossval::{OutOfFold, can_fold_by_writer, writer_folds};
 use crate::data::{Dataset, Review};
 use crate::evaluate::evaluate;
 use crate::fit::{
@@ -173,25 +173,7 @@ pub fn train_bundle(
     ));
     let train = select(reviews, &split.train);
     let validation = select(reviews, &split.validation);
-    let foldable = can_fold_by_writer(reviews, run.writer_min_reviews);
-    if run.writer_folds > 0 && !foldable {
-        log(&format!(
-            "no writer folds: they need two or more writers (taster_name) with {} or more \
-             reviews; the temperatures are fitted on the random split",
-            run.writer_min_reviews
-        ));
-    }
-    let folds = if run.writer_folds > 0 && foldable {
-        Some(writer_folds(
-            reviews,
-            &run.fit,
-            run.writer_folds,
-            run.writer_min_reviews,
-            log,
-        )?)
-    } else {
-        None
-    };
+    let folds = writer_folds_when_possible(reviews, run, log)?;
     let fitted = fit(&train, &run.fit, log)?;
     let labels = fitted.labels.clone();
     let vocabulary_size = fitted.vocabulary.len();
@@ -227,16 +209,11 @@ pub fn train_bundle(
     let folds_run = writer_folds.as_ref().map_or(0, |w| w.folds);
     let now = time::OffsetDateTime::now_utc();
     let version = version_for(now, &dataset.sha256)?;
-    std::fs::create_dir_all(out).with_context(|| format!("cannot create {}", out.display()))?;
     let mut files = built.files;
     if let Some(summary) = &run.analytics {
         files.insert(ANALYTICS_FILE.to_string(), serde_json::to_vec(summary)?);
     }
-    let mut entries = BTreeMap::new();
-    for (name, bytes) in &files {
-        std::fs::write(out.join(name), bytes).with_context(|| format!("cannot write {name}"))?;
-        entries.insert(name.clone(), FileEntry::of(bytes));
-    }
+    let entries = write_files(out, &files)?;
     let manifest = Manifest {
         format: bundle::FORMAT,
         version,
@@ -271,6 +248,49 @@ pub fn train_bundle(
     )
     .context("cannot write manifest.json")?;
     Ok(manifest)
+}
+
+/// The writer folds `run` asks for, or `None` (with a log line saying why) when
+/// the data has too few writers with enough reviews to hold any out.
+fn writer_folds_when_possible(
+    reviews: &[Review],
+    run: &RunOptions,
+    log: &(dyn Fn(&str) + Sync),
+) -> anyhow::Result<Option<OutOfFold>> {
+    if run.writer_folds == 0 {
+        return Ok(None);
+    }
+    if !can_fold_by_writer(reviews, run.writer_min_reviews) {
+        log(&format!(
+            "no writer folds: they need two or more writers (taster_name) with {} or more \
+             reviews; the temperatures are fitted on the random split",
+            run.writer_min_reviews
+        ));
+        return Ok(None);
+    }
+    let folds = writer_folds(
+        reviews,
+        &run.fit,
+        run.writer_folds,
+        run.writer_min_reviews,
+        log,
+    )?;
+    Ok(Some(folds))
+}
+
+/// Writes the bundle's files into `out` (made when missing) and returns the
+/// manifest's entry for each.
+fn write_files(
+    out: &Path,
+    files: &BTreeMap<String, Vec<u8>>,
+) -> anyhow::Result<BTreeMap<String, FileEntry>> {
+    std::fs::create_dir_all(out).with_context(|| format!("cannot create {}", out.display()))?;
+    let mut entries = BTreeMap::new();
+    for (name, bytes) in files {
+        std::fs::write(out.join(name), bytes).with_context(|| format!("cannot write {name}"))?;
+        entries.insert(name.clone(), FileEntry::of(bytes));
+    }
+    Ok(entries)
 }
 
 /// Trains a check-only model without the named writers' reviews (and without the

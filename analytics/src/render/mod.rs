@@ -207,6 +207,35 @@ fn box_chart(
     svg.finish()
 }
 
+/// Writes one text of a matrix chart at `(x, y)`, turned 50° up when `rotate`.
+fn matrix_text(
+    out: &mut String,
+    (x, y): (f64, f64),
+    anchor: &str,
+    class: &str,
+    body: &str,
+    font: f64,
+    rotate: bool,
+) {
+    let transform = if rotate {
+        format!(
+            r#" transform="rotate(-50 {} {})""#,
+            svg::num(x),
+            svg::num(y)
+        )
+    } else {
+        String::new()
+    };
+    let _ = write!(
+        out,
+        r#"<text class="{class}" x="{}" y="{}" text-anchor="{anchor}" font-size="{}"{transform}>{}</text>"#,
+        svg::num(x),
+        svg::num(y),
+        svg::num(font),
+        escape(body)
+    );
+}
+
 /// What a matrix cell shows: its fill colour, the text printed in it (white or black,
 /// whichever reads better on the fill), and its tooltip.
 pub type Cell = (String, Option<String>, String);
@@ -233,50 +262,25 @@ pub fn matrix_chart(
         t = escape(title),
         d = escape(desc),
     );
-    let text = |out: &mut String,
-                x: f64,
-                y: f64,
-                anchor: &str,
-                class: &str,
-                body: &str,
-                rotate: bool| {
-        let transform = if rotate {
-            format!(
-                r#" transform="rotate(-50 {} {})""#,
-                svg::num(x),
-                svg::num(y)
-            )
-        } else {
-            String::new()
-        };
-        let _ = write!(
-            out,
-            r#"<text class="{class}" x="{}" y="{}" text-anchor="{anchor}" font-size="{}"{transform}>{}</text>"#,
-            svg::num(x),
-            svg::num(y),
-            svg::num(font),
-            escape(body)
-        );
-    };
     for (i, label) in labels.iter().enumerate() {
         let y = top + i as f64 * size + size / 2.0 + font / 3.0;
-        text(
+        matrix_text(
             &mut out,
-            gutter - 4.0,
-            y,
+            (gutter - 4.0, y),
             "end",
             "ch-label",
             &svg::short_label(label),
+            font,
             false,
         );
         let x = gutter + i as f64 * size + size / 2.0;
-        text(
+        matrix_text(
             &mut out,
-            x,
-            top - 4.0,
+            (x, top - 4.0),
             "start",
             "ch-label",
             &svg::short_label(label),
+            font,
             true,
         );
     }
@@ -299,13 +303,13 @@ pub fn matrix_chart(
                 } else {
                     "ch-cell-text"
                 };
-                text(
+                matrix_text(
                     &mut out,
-                    x + size / 2.0,
-                    y + size / 2.0 + font / 3.0,
+                    (x + size / 2.0, y + size / 2.0 + font / 3.0),
                     "middle",
                     class,
                     &value,
+                    font,
                     false,
                 );
             }
@@ -317,13 +321,13 @@ pub fn matrix_chart(
             (format!("{column_axis} →"), 6.0),
             (format!("{row_axis} ↓"), 20.0),
         ] {
-            text(
+            matrix_text(
                 &mut out,
-                gutter - 4.0,
-                top - lift,
+                (gutter - 4.0, top - lift),
                 "end",
                 "ch-axis-label",
                 &line,
+                font,
                 false,
             );
         }
