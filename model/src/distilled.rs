@@ -6,7 +6,7 @@
 //! | bytes | field |
 //! |---|---|
 //! | 4 | magic `VVDM` |
-//! | 2 | format version, `3` (`2`: int8 weights; `1`: int8 and no lexicon) |
+//! | 2 | format version, `2` (`1`: the same without the lexicon) |
 //! | 1, 1, 1 | `word_ngram_max`, `char_ngram_min`, `char_ngram_max` |
 //! | 1 | proper-noun group: `1` on, `0` off (its n-grams share the word buckets) |
 //! | 4, 4 | word buckets `W`, character buckets `C` |
@@ -15,16 +15,14 @@
 //! | 4, 4 | IDF quantisation: `idf = min + q * step` (f32, f32) |
 //! | K × (2 + n) | labels: byte length (u16), then UTF-8 |
 //! | W + C | quantised IDF `q` of each bucket (u8) |
-//! | 4 × 16 K | per-class codebook: sixteen weight values per class (f32) |
+//! | 4 K | per-class weight scale (f32) |
 //! | 4 K | per-class bias (f32) |
-//! | (W + C) × K / 2 | weights as 4-bit codes, bucket-major, two to a byte (low nibble first): `weight = codebook[class][code]` |
-//! | 4 | number of lexicon words `L` |
+//! | (W + C) × K | weights (i8), bucket-major: `weight = q * scale[class]` |
+//! | 4 | version 2 only: number of lexicon words `L` |
 //! | 4 L | their fingerprints (u32), strictly ascending ([`crate::lexicon::fingerprint`]) |
 //! | L | their weights of evidence (u8, 1 to 255, in 1/255 steps) |
 //!
-//! Versions 1 and 2 store one scale per class (4 K bytes) where version 3 has the
-//! codebook, and int8 weights (`weight = q * scale[class]`) where it has codes
-//! ([`weights`]). Version 2 added the lexicon, with which both models refuse text that is not a
+//! Version 2 added the lexicon, with which both models refuse text that is not a
 //! tasting note ([`crate::lexicon`]). A version-1 file still loads, with an empty
 //! lexicon, and its model then answers every text as before.
 //!
@@ -39,12 +37,8 @@ use crate::prediction::{
 };
 use crate::text::{InputError, tokenize, validate_description};
 
-mod weights;
-use weights::Weights;
-
 const MAGIC: &[u8; 4] = b"VVDM";
-/// The newest format, written by [`DistilledModel::quantize`].
-const VERSION: u16 = 3;
+const VERSION: u16 = 2;
 /// The format before the lexicon, still read.
 const VERSION_WITHOUT_LEXICON: u16 = 1;
 
@@ -82,11 +76,9 @@ pub struct DistilledModel {
     idf_min: f32,
     idf_step: f32,
     idf: Vec<u8>,
+    scales: Vec<f32>,
     bias: Vec<f32>,
-    /// The weights as stored in the file.
-    weights: Weights,
-    /// The same weights as floats, bucket-major, for scoring.
-    dense: Vec<f32>,
+    weights: Vec<i8>,
     lexicon: Lexicon,
 }
 
@@ -110,8 +102,8 @@ fn reduce(value: u64, buckets: u32) -> u32 {
 }
 
 impl DistilledModel {
-    /// Quantises trained float weights: IDF to 8 bits, weights to 4-bit codes
-    /// into sixteen values per class.
+    /// Quantises trained float weights: IDF to 8 bits, weights to int8 with one
+    /// scale per class.
     pub fn quantize(trained: &DistilledWeights) -> Result<Self, FormatError> {
         let classes = trained.labels.len();
         let buckets = (trained.word_buckets + trained.char_buckets) as usize;
@@ -135,7 +127,20 @@ impl DistilledModel {
             .iter()
             .map(|&v| ((v - idf_min) / idf_step).round().clamp(0.0, 255.0) as u8)
             .collect();
-        let weights = Weights::code(&trained.weights, classes);
+        let scales: Vec<f32> = (0..classes)
+            .map(|c| {
+                let max = (0..buckets)
+                    .map(|b| trained.weights[b * classes + c].abs())
+                    .fold(0.0f32, f32::max);
+                if max > 0.0 { max / 127.0 } else { 1.0 }
+            })
+            .collect();
+        let weights = trained
+            .weights
+            .iter()
+            .enumerate()
+            .map(|(i, &w)| (w / scales[i % classes]).round().clamp(-127.0, 127.0) as i8)
+            .collect();
         Ok(Self {
             spec: trained.spec,
             word_buckets: trained.word_buckets,
@@ -145,8 +150,8 @@ impl DistilledModel {
             idf_min,
             idf_step,
             idf,
+            scales,
             bias: trained.bias.clone(),
-            dense: weights.dense(),
             weights,
             lexicon: trained.lexicon.clone(),
         })
@@ -159,7 +164,7 @@ impl DistilledModel {
             return Err(FormatError::BadMagic);
         }
         let version = reader.u16()?;
-        if !(VERSION_WITHOUT_LEXICON..=VERSION).contains(&version) {
+        if version != VERSION && version != VERSION_WITHOUT_LEXICON {
             return Err(FormatError::UnsupportedVersion(version));
         }
         let spec =
@@ -188,7 +193,20 @@ impl DistilledModel {
             .collect::<Result<Vec<_>, _>>()?;
         let buckets = word_buckets as usize + char_buckets as usize;
         let idf = reader.take(buckets)?.to_vec();
-        let (weights, bias) = Weights::read(&mut reader, version, buckets, classes)?;
+        let scales = (0..classes)
+            .map(|_| reader.f32())
+            .collect::<Result<_, _>>()?;
+        let bias = (0..classes)
+            .map(|_| reader.f32())
+            .collect::<Result<_, _>>()?;
+        let weight_count = buckets
+            .checked_mul(classes)
+            .ok_or(FormatError::Invalid("too many weights"))?;
+        let weights = reader
+            .take(weight_count)?
+            .iter()
+            .map(|&b| b as i8)
+            .collect();
         let lexicon = if version == VERSION_WITHOUT_LEXICON {
             Lexicon::default()
         } else {
@@ -213,8 +231,8 @@ impl DistilledModel {
             idf_min,
             idf_step,
             idf,
+            scales,
             bias,
-            dense: weights.dense(),
             weights,
             lexicon,
         })
@@ -222,8 +240,8 @@ impl DistilledModel {
 
     /// Writes the model in its file format.
     pub fn to_bytes(&self) -> Vec<u8> {
-        let mut out = Vec::with_capacity(64 + 2 * self.idf.len() * self.labels.len());
-        out.extend_from_slice(&self.spec.header(MAGIC, self.weights.version()));
+        let mut out = Vec::with_capacity(64 + self.weights.len() + self.idf.len());
+        out.extend_from_slice(&self.spec.header(MAGIC, VERSION));
         out.extend_from_slice(&self.word_buckets.to_le_bytes());
         out.extend_from_slice(&self.char_buckets.to_le_bytes());
         out.extend_from_slice(&(self.labels.len() as u16).to_le_bytes());
@@ -235,7 +253,10 @@ impl DistilledModel {
             out.extend_from_slice(label.as_bytes());
         }
         out.extend_from_slice(&self.idf);
-        self.weights.write(&self.bias, &mut out);
+        for value in self.scales.iter().chain(&self.bias) {
+            out.extend_from_slice(&value.to_le_bytes());
+        }
+        out.extend(self.weights.iter().map(|&w| w as u8));
         self.lexicon.write(&mut out);
         out
     }
@@ -317,7 +338,9 @@ impl DistilledModel {
         };
         let explanation = explain(&trace, &self.labels, &top, |entry, class| {
             let index = scored.vector.indices[entry] as usize;
-            scored.vector.values[entry] * self.dense[index * classes + class]
+            scored.vector.values[entry]
+                * f32::from(self.weights[index * classes + class])
+                * self.scales[class]
         });
         Ok(Prediction {
             countries: ranked_labels(&self.labels, &probabilities),
@@ -341,15 +364,16 @@ impl DistilledModel {
         let mut sums = vec![0.0f32; classes];
         let vector = &featurized.vector;
         for (&index, &value) in vector.indices.iter().zip(&vector.values) {
-            let row = &self.dense[index as usize * classes..(index as usize + 1) * classes];
+            let row = &self.weights[index as usize * classes..(index as usize + 1) * classes];
             for (sum, &weight) in sums.iter_mut().zip(row) {
-                *sum += value * weight;
+                *sum += value * f32::from(weight);
             }
         }
         let logits = sums
             .iter()
+            .zip(&self.scales)
             .zip(&self.bias)
-            .map(|(sum, bias)| sum + bias)
+            .map(|((sum, scale), bias)| sum * scale + bias)
             .collect();
         Ok((logits, featurized))
     }
@@ -380,9 +404,6 @@ impl<'a> Reader<'a> {
     fn f32(&mut self) -> Result<f32, FormatError> {
         Ok(f32::from_bits(self.u32()?))
     }
-    fn f32s(&mut self, n: usize) -> Result<Vec<f32>, FormatError> {
-        (0..n).map(|_| self.f32()).collect()
-    }
 }
 
 #[cfg(test)]
@@ -392,15 +413,6 @@ mod tests {
     use crate::text::tokenize;
 
     pub(crate) fn tiny_model() -> DistilledModel {
-        DistilledModel::quantize(&tiny_weights()).unwrap()
-    }
-
-    /// The tiny model's weights in the int8 form of formats 1 and 2.
-    fn int8_weights() -> Weights {
-        Weights::scale(&tiny_weights().weights, 2)
-    }
-
-    fn tiny_weights() -> DistilledWeights {
         let spec = FeatureSpec {
             word_ngram_max: 2,
             char_ngram_min: 3,
@@ -417,7 +429,7 @@ mod tests {
                 weights[bucket(&hit, word_buckets, char_buckets) as usize * 2 + class] += 1.0;
             }
         }
-        DistilledWeights {
+        DistilledModel::quantize(&DistilledWeights {
             spec,
             word_buckets,
             char_buckets,
@@ -432,7 +444,8 @@ mod tests {
                 ]
                 .map(|word| (word, 1.0)),
             ),
-        }
+        })
+        .unwrap()
     }
 
     #[test]
@@ -453,22 +466,6 @@ mod tests {
             read.predict("Left-bank Bordeaux").unwrap().countries[0].label,
             "France"
         );
-    }
-
-    #[test]
-    fn version_2_files_with_int8_weights_still_load_and_answer() {
-        let mut model = tiny_model();
-        model.weights = int8_weights();
-        model.dense = model.weights.dense();
-        let bytes = model.to_bytes();
-        assert_eq!(u16::from_le_bytes([bytes[4], bytes[5]]), 2);
-        let read = DistilledModel::from_bytes(&bytes).unwrap();
-        assert_eq!(read, model);
-        let answer = read.predict("A classic Barolo, firm tannins.").unwrap();
-        assert_eq!(answer.countries[0].label, "Italy");
-        let coded = tiny_model().to_bytes();
-        assert_eq!(u16::from_le_bytes([coded[4], coded[5]]), 3);
-        assert!(coded.len() < bytes.len());
     }
 
     #[test]
@@ -522,8 +519,6 @@ mod tests {
     fn version_1_files_load_without_a_lexicon_and_answer_everything() {
         let mut model = tiny_model();
         model.lexicon = Lexicon::default();
-        model.weights = int8_weights();
-        model.dense = model.weights.dense();
         let mut bytes = model.to_bytes();
         bytes.truncate(bytes.len() - 4);
         bytes[4..6].copy_from_slice(&1u16.to_le_bytes());
