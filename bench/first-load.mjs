@@ -94,7 +94,7 @@ async function measureFirstLoad(browser, url, path) {
   });
   await page.goto(`${url}${path}`);
   if (path === "/") {
-    await page.locator(".instant .panel-status[aria-live]").filter({ hasText: /Start typing/ }).waitFor();
+    await page.locator(".distilled .panel-status[aria-live]").filter({ hasText: /Start typing/ }).waitFor();
   }
   await page.waitForLoadState("networkidle");
   await context.close();
@@ -120,11 +120,11 @@ async function measureFirstLoad(browser, url, path) {
 async function measureKeystrokes(browser, url) {
   const page = await browser.newPage();
   await page.goto(url);
-  await page.locator(".instant .panel-status[aria-live]").filter({ hasText: /Start typing/ }).waitFor();
+  await page.locator(".distilled .panel-status[aria-live]").filter({ hasText: /Start typing/ }).waitFor();
   const result = await page.evaluate(
     async ({ note, keystrokes }) => {
       const box = document.querySelector('[data-testid="description"]');
-      const panel = document.querySelector(".instant");
+      const panel = document.querySelector(".distilled");
       // The note as the panel shows it, without the marks' keys, their words for
       // screen readers and the legend.
       const shown = () => {
@@ -185,7 +185,7 @@ async function measureKeystrokes(browser, url) {
         const frameAt = await new Promise((resolve) => requestAnimationFrame(() => resolve(performance.now())));
         if (changes) toDom.push(domAt - start);
         toFrame.push(frameAt - start);
-        tops.add(document.querySelector('[data-testid="instant-top"]')?.textContent ?? "");
+        tops.add(document.querySelector('[data-testid="distilled-top"]')?.textContent ?? "");
         // Let the browser idle between keys, as between real keystrokes.
         await new Promise((resolve) => setTimeout(resolve, 5));
       }

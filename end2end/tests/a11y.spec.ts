@@ -48,9 +48,9 @@ for (const size of sizes) {
         }
         // the predict page once hydrated, with the quick guess drawn
         if (entry.path === "/") {
-          await expect(page.locator('[data-testid="instant-status"]')).toHaveText(/Start typing/);
+          await expect(page.locator('[data-testid="distilled-status"]')).toHaveText(/Start typing/);
           await page.locator('[data-testid="description"]').fill("Tar and roses, firm Nebbiolo tannins.");
-          await expect(page.locator('[data-testid="instant-top"]')).not.toBeEmpty();
+          await expect(page.locator('[data-testid="distilled-top"]')).not.toBeEmpty();
         }
         expect(await seriousViolations(page)).toEqual([]);
       });

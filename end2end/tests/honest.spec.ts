@@ -6,9 +6,9 @@ import { expect, test } from "@playwright/test";
 
 const description = '[data-testid="description"]';
 const predict = '[data-testid="predict"]';
-const instantTop = '[data-testid="instant-top"]';
-const instantStatus = '[data-testid="instant-status"]';
-const instantCertainty = '[data-testid="instant-certainty"]';
+const distilledTop = '[data-testid="distilled-top"]';
+const distilledStatus = '[data-testid="distilled-status"]';
+const distilledCertainty = '[data-testid="distilled-certainty"]';
 const serverTop = '[data-testid="server-top"]';
 const serverCertainty = '[data-testid="server-certainty"]';
 const serverEvidence = '[data-testid="server-evidence"]';
@@ -19,8 +19,8 @@ const marlborough =
   "Zesty Marlborough Sauvignon Blanc bursting with passion fruit, gooseberry and cut grass.";
 const functionWords = /^(with|and|of|then|the|a|an|is|this|it|from|to|in|on|but)$/i;
 
-async function waitForQuickModel(page: import("@playwright/test").Page) {
-  await expect(page.locator(".instant .panel-status[aria-live]")).toHaveText(
+async function waitForDistilledModel(page: import("@playwright/test").Page) {
+  await expect(page.locator(".distilled .panel-status[aria-live]")).toHaveText(
     /Start typing|Quick guess/,
   );
 }
@@ -38,10 +38,10 @@ async function markedWords(page: import("@playwright/test").Page, scope: string)
 
 test("a keyboard mash gets no country, here or from the server", async ({ page }) => {
   await page.goto("/");
-  await waitForQuickModel(page);
+  await waitForDistilledModel(page);
   await page.locator(description).fill(mash);
-  await expect(page.locator(instantStatus)).toContainText("Not enough to go on yet");
-  await expect(page.locator(instantTop)).toHaveCount(0);
+  await expect(page.locator(distilledStatus)).toContainText("Not enough to go on yet");
+  await expect(page.locator(distilledTop)).toHaveCount(0);
 
   const answered = page.waitForResponse((r) => r.url().endsWith("/_app/predict"));
   await page.locator(predict).click();
@@ -52,12 +52,12 @@ test("a keyboard mash gets no country, here or from the server", async ({ page }
 
 test("a half-typed word never swings the quick guess", async ({ page }) => {
   await page.goto("/");
-  await waitForQuickModel(page);
+  await waitForDistilledModel(page);
   await page.evaluate(() => {
     const seen: string[] = [];
     (window as unknown as { seenTops: string[] }).seenTops = seen;
     new MutationObserver(() => {
-      const top = document.querySelector('[data-testid="instant-top"]')?.textContent?.trim();
+      const top = document.querySelector('[data-testid="distilled-top"]')?.textContent?.trim();
       if (top && seen[seen.length - 1] !== top) seen.push(top);
     }).observe(document.body, { subtree: true, childList: true, characterData: true });
   });
@@ -70,25 +70,25 @@ test("a half-typed word never swings the quick guess", async ({ page }) => {
   );
   expect(whileTyping).toBe(0);
   await box.pressSequentially("thy ", { delay: 20 });
-  await expect(page.locator(instantTop)).not.toBeEmpty();
+  await expect(page.locator(distilledTop)).not.toBeEmpty();
 });
 
 test("a pause finishes the word being typed", async ({ page }) => {
   await page.goto("/");
-  await waitForQuickModel(page);
+  await waitForDistilledModel(page);
   await page.locator(description).pressSequentially("Malbec", { delay: 20 });
   // no space or punctuation after it: the pause alone lets the guess read it
-  await expect(page.locator(instantTop)).not.toBeEmpty({ timeout: 3_000 });
+  await expect(page.locator(distilledTop)).not.toBeEmpty({ timeout: 3_000 });
 });
 
 test("both answers say their certainty in words, and the full model shows its evidence", async ({
   page,
 }) => {
   await page.goto("/");
-  await waitForQuickModel(page);
+  await waitForDistilledModel(page);
   await page.locator(description).fill(marlborough);
-  await expect(page.locator(instantCertainty)).toHaveText(/^(\d+|> 99|< 1)% · (likely|possibly|unsure)$/);
-  await expect(page.locator(".instant .gauge-caption")).toHaveText(/likely|possibly|unsure/);
+  await expect(page.locator(distilledCertainty)).toHaveText(/^(\d+|> 99|< 1)% · (likely|possibly|unsure)$/);
+  await expect(page.locator(".distilled .gauge-caption")).toHaveText(/likely|possibly|unsure/);
 
   const answered = page.waitForResponse((r) => r.url().endsWith("/_app/predict"));
   await page.locator(predict).click();
@@ -102,7 +102,7 @@ test("both answers say their certainty in words, and the full model shows its ev
     "New Zealand",
   );
   await expect(page.locator(`${serverEvidence} mark .mark-key`).first()).toHaveText(/^\d$/);
-  for (const scope of [serverEvidence, ".instant .note-view"]) {
+  for (const scope of [serverEvidence, ".distilled .note-view"]) {
     for (const word of await markedWords(page, scope)) {
       expect(word).not.toMatch(functionWords);
     }
@@ -111,9 +111,9 @@ test("both answers say their certainty in words, and the full model shows its ev
 
 test("the models are not said to agree when one is unsure", async ({ page }) => {
   await page.goto("/");
-  await waitForQuickModel(page);
+  await waitForDistilledModel(page);
   await page.locator(description).fill(marlborough);
-  await expect(page.locator(instantTop)).toHaveText("New Zealand");
+  await expect(page.locator(distilledTop)).toHaveText("New Zealand");
   await page.route("**/_app/predict", (route) =>
     route.fulfill({
       status: 200,

@@ -36,7 +36,7 @@ async function screenshot(page: Page, testInfo: TestInfo, name: string) {
 
 test("the quick guess stays in sight under the note box while typing", async ({ page }, testInfo) => {
   await page.goto("/");
-  await expect(page.locator('[data-testid="instant-status"]')).toHaveText(/Start typing/);
+  await expect(page.locator('[data-testid="distilled-status"]')).toHaveText(/Start typing/);
   const box1 = page.locator(description);
   await box1.tap();
   // the keyboard comes up: the browser keeps the focused box in view
@@ -54,7 +54,7 @@ test("the quick guess stays in sight under the note box while typing", async ({ 
   expect(barBox.y).toBeGreaterThanOrEqual(area.y + area.height - 1);
   expect(barBox.y - (area.y + area.height)).toBeLessThan(24);
   // the detailed quick-guess panel is far below, out of sight: the bar is what shows
-  expect(await inView(page, page.locator(".panel.instant h2"))).toBe(false);
+  expect(await inView(page, page.locator(".panel.distilled h2"))).toBe(false);
 
   // the bar follows every word
   await box1.pressSequentially(note.slice(45));
@@ -63,7 +63,7 @@ test("the quick guess stays in sight under the note box while typing", async ({ 
 
 test("after Predict origin the full answer comes into view and is announced", async ({ page }, testInfo) => {
   await page.goto("/");
-  await expect(page.locator('[data-testid="instant-status"]')).toHaveText(/Start typing/);
+  await expect(page.locator('[data-testid="distilled-status"]')).toHaveText(/Start typing/);
   await page.locator(description).fill(note);
   const button = page.locator('[data-testid="predict"]');
   await button.tap();
@@ -106,9 +106,9 @@ test.describe("on a desktop", () => {
     page,
   }) => {
     await page.goto("/");
-    await expect(page.locator('[data-testid="instant-status"]')).toHaveText(/Start typing/);
+    await expect(page.locator('[data-testid="distilled-status"]')).toHaveText(/Start typing/);
     await page.locator(description).fill(note);
-    await expect(page.locator('[data-testid="instant-top"]')).toHaveText("New Zealand");
+    await expect(page.locator('[data-testid="distilled-top"]')).toHaveText("New Zealand");
     await expect(page.locator(quickBar)).toBeHidden();
     await expect(page.locator(".keyboard-hint")).toBeVisible();
   });

@@ -2,11 +2,11 @@ import { expect, test, type Page, type Request } from "@playwright/test";
 
 const description = '[data-testid="description"]';
 const predict = '[data-testid="predict"]';
-const instantTop = '[data-testid="instant-top"]';
+const distilledTop = '[data-testid="distilled-top"]';
 const serverTop = '[data-testid="server-top"]';
 const modelVersion = '[data-testid="model-version"]';
 const notice = "#description-notice";
-const instantStatus = ".instant .panel-status[aria-live]";
+const distilledStatus = ".distilled .panel-status[aria-live]";
 
 /** A note with an unmistakable origin, to be typed key by key. */
 const marlborough =
@@ -25,8 +25,8 @@ function watchForErrors(page: Page): string[] {
 }
 
 /** Waits until the page has hydrated and the distilled model is loaded. */
-async function waitForQuickModel(page: Page) {
-  await expect(page.locator(instantStatus)).toHaveText(/Start typing|Quick guess/);
+async function waitForDistilledModel(page: Page) {
+  await expect(page.locator(distilledStatus)).toHaveText(/Start typing|Quick guess/);
 }
 
 test("the server renders the page and the browser hydrates it", async ({ page }) => {
@@ -49,7 +49,7 @@ test("the server renders the page and the browser hydrates it", async ({ page })
   );
   await expect(page.getByLabel("Tasting note")).toBeVisible();
   await expect(page.locator(predict)).toHaveText("Predict origin");
-  await waitForQuickModel(page);
+  await waitForDistilledModel(page);
 
   // The distilled model comes once, from the immutable URL of the version served.
   expect(models).toHaveLength(1);
@@ -62,21 +62,21 @@ test("the server renders the page and the browser hydrates it", async ({ page })
   // An example fills the textarea and the quick guess follows.
   await page.getByRole("button", { name: "Plummy Malbec" }).click();
   await expect(page.locator(description)).toHaveValue(/Malbec/);
-  await expect(page.locator(instantTop)).not.toBeEmpty();
+  await expect(page.locator(distilledTop)).not.toBeEmpty();
   expect(errors).toEqual([]);
 });
 
 test("quick guesses follow every keystroke without asking the server", async ({ page }) => {
   const errors = watchForErrors(page);
   await page.goto("/");
-  await waitForQuickModel(page);
+  await waitForDistilledModel(page);
 
   // Record every distinct top country the page shows, as it shows it.
   await page.evaluate(() => {
     const seen: string[] = [];
     (window as unknown as { seenTops: string[] }).seenTops = seen;
     new MutationObserver(() => {
-      const top = document.querySelector('[data-testid="instant-top"]')?.textContent?.trim();
+      const top = document.querySelector('[data-testid="distilled-top"]')?.textContent?.trim();
       if (top && seen[seen.length - 1] !== top) seen.push(top);
     }).observe(document.body, { subtree: true, childList: true, characterData: true });
   });
@@ -87,10 +87,10 @@ test("quick guesses follow every keystroke without asking the server", async ({ 
   const box = page.locator(description);
   await box.click();
   await box.pressSequentially(marlborough, { delay: 15 });
-  await expect(page.locator(instantTop)).toHaveText("New Zealand");
+  await expect(page.locator(distilledTop)).toHaveText("New Zealand");
   await box.press("ControlOrMeta+a");
   await box.pressSequentially(mendoza, { delay: 15 });
-  await expect(page.locator(instantTop)).toHaveText("Argentina");
+  await expect(page.locator(distilledTop)).toHaveText("Argentina");
 
   // Typing never paused long enough to ask the full model: nothing went out.
   expect(requests.map((request) => request.url())).toEqual([]);
@@ -107,7 +107,7 @@ test("quick guesses follow every keystroke without asking the server", async ({ 
 test("Predict origin shows the full model's answer and version", async ({ page }, testInfo) => {
   const errors = watchForErrors(page);
   await page.goto("/");
-  await waitForQuickModel(page);
+  await waitForDistilledModel(page);
 
   await page.locator(description).fill(marlborough);
   const answered = page.waitForResponse((r) => r.url().endsWith("/_app/predict"));
@@ -117,7 +117,7 @@ test("Predict origin shows the full model's answer and version", async ({ page }
   await expect(page.locator(serverTop)).toHaveText("New Zealand");
   await expect(page.locator(modelVersion)).not.toBeEmpty();
   const version = (await page.locator(modelVersion).textContent())?.trim() ?? "";
-  expect(await page.locator(".instant .panel-foot code").textContent()).toBe(version);
+  expect(await page.locator(".distilled .panel-foot code").textContent()).toBe(version);
   await expect(page.locator(".comparison")).toHaveText(/agree/);
 
   // The keyboard shortcut asks again after an edit.
@@ -134,7 +134,7 @@ test("Predict origin shows the full model's answer and version", async ({ page }
 
 test("the form works from the keyboard alone", async ({ page }) => {
   await page.goto("/");
-  await waitForQuickModel(page);
+  await waitForDistilledModel(page);
   await page.keyboard.press("Tab");
   await expect(page.getByRole("link", { name: "Skip to content" })).toBeFocused();
   // The skip link jumps to the content, whose first stop is the textarea.
@@ -150,10 +150,10 @@ test("the form works from the keyboard alone", async ({ page }) => {
 
 test("a pause on an unsure guess asks the full model by itself", async ({ page }) => {
   await page.goto("/");
-  await waitForQuickModel(page);
+  await waitForDistilledModel(page);
   const asked = page.waitForRequest((r) => r.url().endsWith("/_app/predict"), { timeout: 5_000 });
   await page.locator(description).pressSequentially("A pleasant red wine.", { delay: 15 });
-  const confidence = Number.parseInt((await page.locator(".instant .gauge-value").textContent()) ?? "", 10);
+  const confidence = Number.parseInt((await page.locator(".distilled .gauge-value").textContent()) ?? "", 10);
   test.skip(confidence >= 60, `the quick guess is sure (${confidence}%) of this note`);
   await asked;
   await expect(page.locator(serverTop)).not.toBeEmpty();
@@ -161,7 +161,7 @@ test("a pause on an unsure guess asks the full model by itself", async ({ page }
 
 test("the page says so when the models disagree", async ({ page }) => {
   await page.goto("/");
-  await waitForQuickModel(page);
+  await waitForDistilledModel(page);
   await page.locator(description).fill(marlborough);
   await page.route("**/_app/predict", (route) =>
     route.fulfill({
@@ -185,7 +185,7 @@ test("the page says so when the models disagree", async ({ page }) => {
 
 test("empty and too-long notes are refused inline", async ({ page }) => {
   await page.goto("/");
-  await waitForQuickModel(page);
+  await waitForDistilledModel(page);
   const asked: string[] = [];
   page.on("request", (request) => asked.push(request.url()));
 
@@ -195,7 +195,7 @@ test("empty and too-long notes are refused inline", async ({ page }) => {
 
   await page.locator(description).fill("cherry ".repeat(800));
   await expect(page.locator(".count")).toHaveClass(/over/);
-  await expect(page.locator(instantStatus)).toContainText("over 5000 characters");
+  await expect(page.locator(distilledStatus)).toContainText("over 5000 characters");
   await page.locator(predict).click();
   await expect(page.locator(notice)).toContainText("This note has 5600 characters");
   expect(asked).toEqual([]);
@@ -206,7 +206,7 @@ test("empty and too-long notes are refused inline", async ({ page }) => {
 
 test("an unreachable server is shown inline, with the loading state before it", async ({ page }) => {
   await page.goto("/");
-  await waitForQuickModel(page);
+  await waitForDistilledModel(page);
   await page.route("**/_app/predict", async (route) => {
     await new Promise((resolve) => setTimeout(resolve, 700));
     await route.abort("connectionrefused");
@@ -221,7 +221,7 @@ test("an unreachable server is shown inline, with the loading state before it", 
   );
   await expect(page.locator(predict)).toHaveText("Predict origin");
   // The quick guess keeps working.
-  await expect(page.locator(instantTop)).toHaveText("New Zealand");
+  await expect(page.locator(distilledTop)).toHaveText("New Zealand");
 });
 
 test.describe("without JavaScript", () => {
@@ -261,9 +261,9 @@ test.describe("without JavaScript", () => {
 test("the page fits a 360 px phone", async ({ page }, testInfo) => {
   await page.setViewportSize({ width: 360, height: 740 });
   await page.goto("/");
-  await waitForQuickModel(page);
+  await waitForDistilledModel(page);
   await page.locator(description).fill(mendoza);
-  await expect(page.locator(instantTop)).toHaveText("Argentina");
+  await expect(page.locator(distilledTop)).toHaveText("Argentina");
   const overflow = await page.evaluate(
     () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
   );

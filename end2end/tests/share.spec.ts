@@ -11,7 +11,7 @@ test("copy link puts a link to the current note on the clipboard, and the link a
 }) => {
   await context.grantPermissions(["clipboard-read", "clipboard-write"], { origin: baseURL });
   await page.goto("/");
-  await expect(page.locator('[data-testid="instant-status"]')).toHaveText(/Start typing/);
+  await expect(page.locator('[data-testid="distilled-status"]')).toHaveText(/Start typing/);
   await expect(page.locator('[data-testid="share-link"]')).toHaveCount(0);
   await page.locator(description).fill(note);
   await page.locator('[data-testid="copy-link"]').click();
@@ -27,12 +27,12 @@ test("copy link puts a link to the current note on the clipboard, and the link a
   await expect(opened.locator(description)).toHaveValue(note);
   await expect(opened.locator(serverTop)).toHaveText("Argentina");
   // and once hydrated the quick guess reads the same note
-  await expect(opened.locator('[data-testid="instant-top"]')).toHaveText("Argentina");
+  await expect(opened.locator('[data-testid="distilled-top"]')).toHaveText("Argentina");
 });
 
 test("a note too long for a link says so instead of offering a broken one", async ({ page }) => {
   await page.goto("/");
-  await expect(page.locator('[data-testid="instant-status"]')).toHaveText(/Start typing/);
+  await expect(page.locator('[data-testid="distilled-status"]')).toHaveText(/Start typing/);
   await page.locator(description).fill("チェリーとスミレの香り、しっかりしたタンニン。".repeat(200));
   await expect(page.locator('[data-testid="share-too-long"]')).toContainText("too long to share by link");
   await expect(page.locator('[data-testid="share-link"]')).toHaveCount(0);

@@ -66,14 +66,14 @@ pub fn DistilledPanel(
     let waiting_for_js =
         move || reading.with(|reading| matches!(reading, DistilledReading::Loading));
     view! {
-        <section class="panel instant" aria-labelledby="instant-title">
+        <section class="panel distilled" aria-labelledby="distilled-title">
             <header class="panel-head">
-                <h2 id="instant-title">"Quick guess"</h2>
+                <h2 id="distilled-title">"Quick guess"</h2>
                 <span class="badge">"in your browser"</span>
             </header>
             <p
                 class="panel-status"
-                data-testid="instant-status"
+                data-testid="distilled-status"
                 class:needs-js=waiting_for_js
                 class:visually-hidden=move || guess.with(Option::is_some)
                 aria-live="polite"
@@ -84,7 +84,7 @@ pub fn DistilledPanel(
                 "The quick guess needs JavaScript. Predict origin works without it."
             </p>
             <Show when=move || guess.with(Option::is_some)>
-                <Headline shown eyebrow="Most likely" testid="instant" />
+                <Headline shown eyebrow="Most likely" testid="distilled" />
                 <ProbabilityBars ranking=shown.countries palette />
                 <h3 class="sub">"Words that point the way"</h3>
                 <p class="note-view">
