@@ -17,7 +17,7 @@ use vinovoyant_model::MAX_DESCRIPTION_CHARS;
 
 use self::distilled_panel::{DistilledBar, DistilledPanel};
 use self::reading::{DistilledGuess, DistilledReading};
-use self::server_panel::ServerPanel;
+use self::server_panel::{AnswerContext, ServerPanel};
 use self::share_note::ShareNote;
 use self::state::{Ask, PAUSE_BEFORE_ASKING, PAUSE_ENDS_WORD, PredictState, unsure_note};
 use crate::api::{PageState, ServerAnswer, current_page_state};
@@ -140,10 +140,12 @@ fn Predictor(state: PageState) -> impl IntoView {
                 <ServerPanel
                     outcome
                     answer
-                    distilled=distilled_countries
-                    text=Signal::from(text)
-                    palette
-                    pending
+                    context=AnswerContext {
+                        distilled: distilled_countries,
+                        text: Signal::from(text),
+                        palette,
+                        pending,
+                    }
                 />
             </div>
         </div>

@@ -53,18 +53,27 @@ impl Comparison {
     }
 }
 
+/// What the full model's panel draws its answer beside and with.
+#[derive(Clone, Copy)]
+pub struct AnswerContext {
+    /// The distilled model's countries, most probable first (empty without a guess).
+    pub distilled: Signal<Vec<LabelScore>>,
+    /// The note as it stands now.
+    pub text: Signal<String>,
+    /// One colour per shown country.
+    pub palette: Memo<Vec<String>>,
+    /// Whether the full model is being asked.
+    pub pending: Memo<bool>,
+}
+
 /// The full model's answer, and how it compares with the quick guess.
 #[component]
 pub fn ServerPanel(
     outcome: Memo<Option<Result<ServerAnswer, PredictFailure>>>,
     answer: Memo<Option<ServerAnswer>>,
-    /// The distilled model's countries, most probable first (empty without a guess).
-    distilled: Signal<Vec<LabelScore>>,
-    /// The note as it stands now.
-    text: Signal<String>,
-    palette: Memo<Vec<String>>,
-    pending: Memo<bool>,
+    context: AnswerContext,
 ) -> impl IntoView {
+    let pending = context.pending;
     let failure = move || match outcome.get() {
         Some(Err(failure)) if !matches!(failure, PredictFailure::Input(_)) => Some(view! {
             <p class="notice error" role="alert" data-testid="server-error">
@@ -115,7 +124,7 @@ pub fn ServerPanel(
                     }
                 }
             >
-                <AnswerView answer distilled text palette pending />
+                <AnswerView answer context />
             </Show>
         </section>
     }
@@ -125,15 +134,13 @@ pub fn ServerPanel(
 /// The full model's answer: its top country with its certainty and province,
 /// its ranking, the words it went by, and how it compares with the quick guess.
 #[component]
-fn AnswerView(
-    answer: Memo<Option<ServerAnswer>>,
-    /// The distilled model's countries, most probable first (empty without a guess).
-    distilled: Signal<Vec<LabelScore>>,
-    /// The note as it stands now.
-    text: Signal<String>,
-    palette: Memo<Vec<String>>,
-    pending: Memo<bool>,
-) -> impl IntoView {
+fn AnswerView(answer: Memo<Option<ServerAnswer>>, context: AnswerContext) -> impl IntoView {
+    let AnswerContext {
+        distilled,
+        text,
+        palette,
+        pending,
+    } = context;
     let shown = AnswerSignals::of(answer);
     let province = move || answer.with(|answer| answer.as_ref().and_then(province_view));
     let version =
