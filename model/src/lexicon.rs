@@ -2,7 +2,7 @@
 //! rule that refuses text with too little of it ("this is not a tasting note").
 //!
 //! Both models decide with the same rule over the same data: the lexicon ships in
-//! the distilled model's file (format version 2, see [`crate::distilled`]), which the
+//! the distilled model's file (see [`crate::distilled::file`]), which the
 //! browser runs and the server loads beside the full model. Hashed buckets alone
 //! cannot tell a known word from an unknown one (every bucket holds some n-gram of
 //! the training data), so the lexicon lists the words themselves, as 32-bit
@@ -163,22 +163,18 @@ impl Lexicon {
         evidence
     }
 
-    /// Appends the lexicon in its file format: count (u32), the fingerprints (u32
-    /// each, ascending), then the weights (u8 each).
-    pub(crate) fn write(&self, out: &mut Vec<u8>) {
-        out.extend_from_slice(&(self.fingerprints.len() as u32).to_le_bytes());
-        for fingerprint in &self.fingerprints {
-            out.extend_from_slice(&fingerprint.to_le_bytes());
-        }
-        out.extend_from_slice(&self.weights);
+    /// The fingerprints, strictly ascending.
+    pub(crate) fn fingerprints(&self) -> &[u32] {
+        &self.fingerprints
     }
 
-    /// Reads a lexicon from its fingerprints' and weights' bytes, checking order.
-    pub(crate) fn from_parts(fingerprints: &[u8], weights: &[u8]) -> Result<Self, FormatError> {
-        let fingerprints: Vec<u32> = fingerprints
-            .chunks_exact(4)
-            .map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
-            .collect();
+    /// The weight of each fingerprint's word, in 1/255 steps.
+    pub(crate) fn weights(&self) -> &[u8] {
+        &self.weights
+    }
+
+    /// A lexicon from a model file's fingerprints and weights, checking order.
+    pub(crate) fn from_parts(fingerprints: Vec<u32>, weights: &[u8]) -> Result<Self, FormatError> {
         if fingerprints.len() != weights.len() {
             return Err(FormatError::Invalid("lexicon sizes do not match"));
         }
@@ -244,15 +240,16 @@ mod tests {
     }
 
     #[test]
-    fn round_trips_and_rejects_disorder() {
+    fn parts_round_trip_and_disorder_is_refused() {
         let lexicon = lexicon();
-        let mut bytes = Vec::new();
-        lexicon.write(&mut bytes);
-        let n = lexicon.len();
-        let read = Lexicon::from_parts(&bytes[4..4 + 4 * n], &bytes[4 + 4 * n..]).unwrap();
+        let read = Lexicon::from_parts(lexicon.fingerprints().to_vec(), lexicon.weights()).unwrap();
         assert_eq!(read, lexicon);
-        let mut reversed = bytes[4..4 + 4 * n].to_vec();
+        let mut reversed = lexicon.fingerprints().to_vec();
         reversed.reverse();
-        assert!(Lexicon::from_parts(&reversed, &bytes[4 + 4 * n..]).is_err());
+        assert!(Lexicon::from_parts(reversed, lexicon.weights()).is_err());
+        assert!(Lexicon::from_parts(lexicon.fingerprints().to_vec(), &[255]).is_err());
+        let mut zero = lexicon.weights().to_vec();
+        zero[0] = 0;
+        assert!(Lexicon::from_parts(lexicon.fingerprints().to_vec(), &zero).is_err());
     }
 }

@@ -1,33 +1,12 @@
-//! The distilled model: hashed features and int8 weights, small enough to ship to
-//! the browser and fast enough to run at every keystroke.
+//! The distilled model: hashed features and small integer weights, little enough
+//! to ship to the browser and fast enough to run at every keystroke.
 //!
-//! # File format (`distilled.bin`, all numbers little-endian)
-//!
-//! | bytes | field |
-//! |---|---|
-//! | 4 | magic `VVDM` |
-//! | 2 | format version, `2` (`1`: the same without the lexicon) |
-//! | 1, 1, 1 | `word_ngram_max`, `char_ngram_min`, `char_ngram_max` |
-//! | 1 | proper-noun group: `1` on, `0` off (its n-grams share the word buckets) |
-//! | 4, 4 | word buckets `W`, character buckets `C` |
-//! | 2 | number of classes `K` |
-//! | 4 | temperature (f32): logits are divided by it before the softmax |
-//! | 4, 4 | IDF quantisation: `idf = min + q * step` (f32, f32) |
-//! | K × (2 + n) | labels: byte length (u16), then UTF-8 |
-//! | W + C | quantised IDF `q` of each bucket (u8) |
-//! | 4 K | per-class weight scale (f32) |
-//! | 4 K | per-class bias (f32) |
-//! | (W + C) × K | weights (i8), bucket-major: `weight = q * scale[class]` |
-//! | 4 | version 2 only: number of lexicon words `L` |
-//! | 4 L | their fingerprints (u32), strictly ascending ([`crate::lexicon::fingerprint`]) |
-//! | L | their weights of evidence (u8, 1 to 255, in 1/255 steps) |
-//!
-//! Version 2 added the lexicon, with which both models refuse text that is not a
-//! tasting note ([`crate::lexicon`]). A version-1 file still loads, with an empty
-//! lexicon, and its model then answers every text as before.
+//! Its file, `distilled.bin`, is described in [`file`].
 //!
 //! A word n-gram with hash `h` falls in bucket `fold(h) % W`; a character n-gram in
 //! `W + fold(h) % C`, where `fold(h) = h ^ (h >> 32)`.
+
+pub mod file;
 
 use crate::features::{FeatureHit, FeatureSpec, Featurized, Group, featurize};
 use crate::format::FormatError;
@@ -37,10 +16,10 @@ use crate::prediction::{
 };
 use crate::text::{InputError, tokenize, validate_description};
 
-const MAGIC: &[u8; 4] = b"VVDM";
-const VERSION: u16 = 2;
-/// The format before the lexicon, still read.
-const VERSION_WITHOUT_LEXICON: u16 = 1;
+/// Weights are stored as integers from `-WEIGHT_STEPS` to `WEIGHT_STEPS` times a
+/// scale per class: 7 bits of precision, which the brotli-compressed download
+/// pays for per bit, while the answers keep the promises the trainer checks.
+pub const WEIGHT_STEPS: f32 = 63.0;
 
 /// Float weights of a trained hashed model, before quantisation.
 #[derive(Debug, Clone)]
@@ -102,8 +81,8 @@ fn reduce(value: u64, buckets: u32) -> u32 {
 }
 
 impl DistilledModel {
-    /// Quantises trained float weights: IDF to 8 bits, weights to int8 with one
-    /// scale per class.
+    /// Quantises trained float weights: IDF to 8 bits, weights to
+    /// [`WEIGHT_STEPS`] steps either side of zero with one scale per class.
     pub fn quantize(trained: &DistilledWeights) -> Result<Self, FormatError> {
         let classes = trained.labels.len();
         let buckets = (trained.word_buckets + trained.char_buckets) as usize;
@@ -132,14 +111,18 @@ impl DistilledModel {
                 let max = (0..buckets)
                     .map(|b| trained.weights[b * classes + c].abs())
                     .fold(0.0f32, f32::max);
-                if max > 0.0 { max / 127.0 } else { 1.0 }
+                if max > 0.0 { max / WEIGHT_STEPS } else { 1.0 }
             })
             .collect();
         let weights = trained
             .weights
             .iter()
             .enumerate()
-            .map(|(i, &w)| (w / scales[i % classes]).round().clamp(-127.0, 127.0) as i8)
+            .map(|(i, &w)| {
+                (w / scales[i % classes])
+                    .round()
+                    .clamp(-WEIGHT_STEPS, WEIGHT_STEPS) as i8
+            })
             .collect();
         Ok(Self {
             spec: trained.spec,
@@ -155,110 +138,6 @@ impl DistilledModel {
             weights,
             lexicon: trained.lexicon.clone(),
         })
-    }
-
-    /// Reads a model from its file format.
-    pub fn from_bytes(bytes: &[u8]) -> Result<Self, FormatError> {
-        let mut reader = Reader { bytes, at: 0 };
-        if reader.take(4)? != MAGIC {
-            return Err(FormatError::BadMagic);
-        }
-        let version = reader.u16()?;
-        if version != VERSION && version != VERSION_WITHOUT_LEXICON {
-            return Err(FormatError::UnsupportedVersion(version));
-        }
-        let spec =
-            FeatureSpec::from_header([reader.u8()?, reader.u8()?, reader.u8()?, reader.u8()?])?;
-        let word_buckets = reader.u32()?;
-        let char_buckets = reader.u32()?;
-        let classes = reader.u16()? as usize;
-        let temperature = reader.f32()?;
-        let idf_min = reader.f32()?;
-        let idf_step = reader.f32()?;
-        if word_buckets == 0 || classes == 0 || spec.char_ngram_max < spec.char_ngram_min {
-            return Err(FormatError::Invalid("empty model or bad n-gram range"));
-        }
-        if spec.char_ngram_min > 0 && char_buckets == 0 {
-            return Err(FormatError::Invalid("character n-grams without buckets"));
-        }
-        if !(temperature.is_finite() && temperature > 0.0) {
-            return Err(FormatError::Invalid("temperature must be positive"));
-        }
-        let labels = (0..classes)
-            .map(|_| {
-                let len = reader.u16()? as usize;
-                String::from_utf8(reader.take(len)?.to_vec())
-                    .map_err(|_| FormatError::Invalid("label is not UTF-8"))
-            })
-            .collect::<Result<Vec<_>, _>>()?;
-        let buckets = word_buckets as usize + char_buckets as usize;
-        let idf = reader.take(buckets)?.to_vec();
-        let scales = (0..classes)
-            .map(|_| reader.f32())
-            .collect::<Result<_, _>>()?;
-        let bias = (0..classes)
-            .map(|_| reader.f32())
-            .collect::<Result<_, _>>()?;
-        let weight_count = buckets
-            .checked_mul(classes)
-            .ok_or(FormatError::Invalid("too many weights"))?;
-        let weights = reader
-            .take(weight_count)?
-            .iter()
-            .map(|&b| b as i8)
-            .collect();
-        let lexicon = if version == VERSION_WITHOUT_LEXICON {
-            Lexicon::default()
-        } else {
-            let words = reader.u32()? as usize;
-            let fingerprints = reader.take(
-                words
-                    .checked_mul(4)
-                    .ok_or(FormatError::Invalid("too many lexicon words"))?,
-            )?;
-            Lexicon::from_parts(fingerprints, reader.take(words)?)?
-        };
-        let trailing = bytes.len() - reader.at;
-        if trailing > 0 {
-            return Err(FormatError::TrailingBytes(trailing));
-        }
-        Ok(Self {
-            spec,
-            word_buckets,
-            char_buckets,
-            labels,
-            temperature,
-            idf_min,
-            idf_step,
-            idf,
-            scales,
-            bias,
-            weights,
-            lexicon,
-        })
-    }
-
-    /// Writes the model in its file format.
-    pub fn to_bytes(&self) -> Vec<u8> {
-        let mut out = Vec::with_capacity(64 + self.weights.len() + self.idf.len());
-        out.extend_from_slice(&self.spec.header(MAGIC, VERSION));
-        out.extend_from_slice(&self.word_buckets.to_le_bytes());
-        out.extend_from_slice(&self.char_buckets.to_le_bytes());
-        out.extend_from_slice(&(self.labels.len() as u16).to_le_bytes());
-        for value in [self.temperature, self.idf_min, self.idf_step] {
-            out.extend_from_slice(&value.to_le_bytes());
-        }
-        for label in &self.labels {
-            out.extend_from_slice(&(label.len() as u16).to_le_bytes());
-            out.extend_from_slice(label.as_bytes());
-        }
-        out.extend_from_slice(&self.idf);
-        for value in self.scales.iter().chain(&self.bias) {
-            out.extend_from_slice(&value.to_le_bytes());
-        }
-        out.extend(self.weights.iter().map(|&w| w as u8));
-        self.lexicon.write(&mut out);
-        out
     }
 
     /// Country labels, in class order.
@@ -379,33 +258,6 @@ impl DistilledModel {
     }
 }
 
-struct Reader<'a> {
-    bytes: &'a [u8],
-    at: usize,
-}
-
-impl<'a> Reader<'a> {
-    fn take(&mut self, n: usize) -> Result<&'a [u8], FormatError> {
-        let end = self.at.checked_add(n).ok_or(FormatError::Truncated)?;
-        let slice = self.bytes.get(self.at..end).ok_or(FormatError::Truncated)?;
-        self.at = end;
-        Ok(slice)
-    }
-    fn u8(&mut self) -> Result<u8, FormatError> {
-        Ok(self.take(1)?[0])
-    }
-    fn u16(&mut self) -> Result<u16, FormatError> {
-        Ok(u16::from_le_bytes([self.u8()?, self.u8()?]))
-    }
-    fn u32(&mut self) -> Result<u32, FormatError> {
-        let b = self.take(4)?;
-        Ok(u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
-    }
-    fn f32(&mut self) -> Result<f32, FormatError> {
-        Ok(f32::from_bits(self.u32()?))
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -469,28 +321,6 @@ mod tests {
     }
 
     #[test]
-    fn rejects_damaged_files() {
-        let bytes = tiny_model().to_bytes();
-        assert_eq!(
-            DistilledModel::from_bytes(&bytes[..10]),
-            Err(FormatError::Truncated)
-        );
-        assert_eq!(
-            DistilledModel::from_bytes(b"NOPE....."),
-            Err(FormatError::BadMagic)
-        );
-        let mut long = bytes.clone();
-        long.push(0);
-        assert_eq!(
-            DistilledModel::from_bytes(&long),
-            Err(FormatError::TrailingBytes(1))
-        );
-        for cut in 0..bytes.len() {
-            assert!(DistilledModel::from_bytes(&bytes[..cut]).is_err());
-        }
-    }
-
-    #[test]
     fn input_errors() {
         let model = tiny_model();
         assert_eq!(model.predict("   "), Err(InputError::Empty));
@@ -513,17 +343,5 @@ mod tests {
         assert!(model.predict("Barolo").is_ok());
         // the scores themselves read any text with words
         assert!(model.probabilities("asdf qwerty").is_ok());
-    }
-
-    #[test]
-    fn version_1_files_load_without_a_lexicon_and_answer_everything() {
-        let mut model = tiny_model();
-        model.lexicon = Lexicon::default();
-        let mut bytes = model.to_bytes();
-        bytes.truncate(bytes.len() - 4);
-        bytes[4..6].copy_from_slice(&1u16.to_le_bytes());
-        let read = DistilledModel::from_bytes(&bytes).unwrap();
-        assert_eq!(read, model);
-        assert!(read.predict("asdf qwerty zzkx blorp").is_ok());
     }
 }
