@@ -97,8 +97,7 @@ impl DistilledModel {
         };
         let lexicon = match version {
             VERSION_WITHOUT_LEXICON => Lexicon::default(),
-            VERSION_PLAIN => read_plain_lexicon(&mut reader)?,
-            _ => read_lexicon(&mut reader)?,
+            version => read_lexicon(&mut reader, version == VERSION_PLAIN)?,
         };
         let trailing = bytes.len() - reader.at;
         if trailing > 0 {
@@ -174,38 +173,26 @@ fn write_lexicon(lexicon: &Lexicon, out: &mut Vec<u8>) {
     out.extend_from_slice(lexicon.weights());
 }
 
-fn read_lexicon(reader: &mut Reader) -> Result<Lexicon, FormatError> {
+/// Reads the lexicon: fingerprints as LEB128 differences, or (version 2) as plain
+/// u32; [`Lexicon::from_parts`] checks their order and the weights.
+fn read_lexicon(reader: &mut Reader, plain: bool) -> Result<Lexicon, FormatError> {
     let words = reader.u32()? as usize;
-    // Every fingerprint takes at least one byte: a count beyond the file is damage.
-    if words > reader.remaining() {
+    // Every word takes two bytes at least: a count beyond the file is damage.
+    if words.saturating_mul(2) > reader.remaining() {
         return Err(FormatError::Truncated);
     }
-    let mut fingerprints = Vec::with_capacity(words);
     let mut previous = 0u32;
-    for index in 0..words {
-        let difference = reader.leb128()?;
-        if index > 0 && difference == 0 {
-            return Err(FormatError::Invalid("lexicon is not in ascending order"));
-        }
-        previous = previous
-            .checked_add(difference)
-            .ok_or(FormatError::Invalid("lexicon fingerprint out of range"))?;
-        fingerprints.push(previous);
-    }
-    Lexicon::from_parts(fingerprints, reader.take(words)?)
-}
-
-fn read_plain_lexicon(reader: &mut Reader) -> Result<Lexicon, FormatError> {
-    let words = reader.u32()? as usize;
-    let bytes = reader.take(
-        words
-            .checked_mul(4)
-            .ok_or(FormatError::Invalid("too many lexicon words"))?,
-    )?;
-    let fingerprints = bytes
-        .chunks_exact(4)
-        .map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
-        .collect();
+    let fingerprints = (0..words)
+        .map(|_| {
+            if plain {
+                return reader.u32();
+            }
+            previous = previous
+                .checked_add(reader.leb128()?)
+                .ok_or(FormatError::Invalid("lexicon fingerprint out of range"))?;
+            Ok(previous)
+        })
+        .collect::<Result<Vec<_>, _>>()?;
     Lexicon::from_parts(fingerprints, reader.take(words)?)
 }
 
