@@ -7,7 +7,7 @@
 # bench/out/smoke/<name>.log, shown when it fails.
 #
 #   scripts/bench-smoke.sh            all of them
-#   scripts/bench-smoke.sh load soak  only these (load, soak, accuracy, first-load)
+#   scripts/bench-smoke.sh load soak  only these (load, soak, accuracy, first-load, similar)
 #
 # scripts/test.sh runs it after the browser tests, when the site and the debug
 # binary exist; run alone, it builds what is missing (the debug binary, the site).
@@ -21,9 +21,10 @@ declare -A scripts=(
     [soak]=bench/soak/run.sh
     [accuracy]=bench/accuracy/run.sh
     [first-load]=bench/first-load.sh
+    [similar]=bench/similar/run.sh
 )
 names=("$@")
-((${#names[@]})) || names=(load soak accuracy first-load)
+((${#names[@]})) || names=(load soak accuracy first-load similar)
 
 # Every script under bench/ that can be run must be listed above (lib.sh is sourced;
 # a bench/x.mjs is run by its bench/x.sh).
