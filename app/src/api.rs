@@ -14,7 +14,7 @@ use vinovoyant_model::{InputError, LabelScore, TokenContribution};
 
 use crate::examples::EXAMPLES;
 
-/// How many countries and provinces an answer of the full model carries.
+/// How many countries, provinces and grape varieties an answer of the full model carries.
 pub const ANSWER_LABELS: usize = 3;
 
 /// Why a note cannot be read: a copy of [`InputError`] that can travel to the browser.
@@ -154,10 +154,67 @@ pub struct ServerAnswer {
     pub countries: Vec<LabelScore>,
     /// The most probable provinces, most probable first (may be empty).
     pub provinces: Vec<LabelScore>,
+    /// The most probable grape varieties, most probable first; empty from a model
+    /// without a variety head.
+    #[serde(default)]
+    pub varieties: Vec<LabelScore>,
+    /// The reviews that read most like the note, or why there are none.
+    #[serde(default)]
+    pub similar: SimilarWines,
     /// The words that pushed the full model toward its top countries, strongest
     /// first (content words only); absent in answers from older servers.
     #[serde(default)]
     pub explanation: Vec<TokenContribution>,
+}
+
+/// How many similar wines an answer shows.
+pub const SIMILAR_WINES: usize = 5;
+
+/// The reviews of the configured data set that read most like a note.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub enum SimilarWines {
+    /// The server has no review data (`--data`), so nothing to compare with.
+    #[default]
+    NoData,
+    /// The data set at `source` is still being read and indexed.
+    Indexing {
+        /// Where the data comes from.
+        source: String,
+    },
+    /// The data set at `source` could not be used.
+    Unavailable {
+        /// Where the data should have come from.
+        source: String,
+    },
+    /// The closest reviews, closest first (none when no review shares a content
+    /// word with the note).
+    Found {
+        /// Where the data comes from.
+        source: String,
+        /// The reviews.
+        wines: Vec<SimilarWine>,
+    },
+}
+
+/// One review found for a note: what identifies the wine, and its first sentence.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SimilarWine {
+    /// The wine's name, when the data gives it.
+    pub title: Option<String>,
+    /// Country of origin.
+    pub country: String,
+    /// Province or state, when given.
+    pub province: Option<String>,
+    /// Grape variety or blend, when given.
+    pub variety: Option<String>,
+    /// Score out of 100, when given.
+    pub points: Option<f64>,
+    /// Price in US dollars, when given.
+    pub price: Option<f64>,
+    /// The review's first sentence.
+    pub first_sentence: String,
+    /// Cosine similarity of the two notes' word weights, in [0, 1].
+    pub score: f32,
 }
 
 /// A note submitted with the plain HTML form, and what the full model made of it.
@@ -219,7 +276,8 @@ pub async fn predict_origin(
 ) -> Result<ServerAnswer, PredictFailure> {
     let scorer = use_context::<crate::server::NoteScorer>()
         .ok_or_else(|| PredictFailure::Server("no model is loaded".to_string()))?;
-    let outcome = crate::server::answer_note(&scorer, description).await;
+    let feed = use_context::<crate::server::DatasetFeed>().unwrap_or_default();
+    let outcome = crate::server::answer_note(&scorer, &feed, description).await;
     if let Err(failure) = &outcome {
         crate::server::set_response_status(failure);
     }

@@ -9,7 +9,10 @@ use std::sync::Arc;
 
 use leptos::prelude::*;
 
-use crate::api::{ANSWER_LABELS, PageState, PredictFailure, ServerAnswer, Submission};
+use crate::api::{
+    ANSWER_LABELS, PageState, PredictFailure, SIMILAR_WINES, ServerAnswer, SimilarWine,
+    SimilarWines, Submission,
+};
 
 /// The predict page's state from the request's context: the model version and
 /// the [`Submission`] of a form sent without JavaScript. `None` without a model.
@@ -82,9 +85,11 @@ impl NoteScorer {
     }
 }
 
-/// The full model's answer about `description`, as the page shows it.
+/// The full model's answer about `description`, as the page shows it, with the
+/// reviews of `feed`'s data set that read most like it.
 pub async fn answer_note(
     scorer: &NoteScorer,
+    feed: &DatasetFeed,
     description: String,
 ) -> Result<ServerAnswer, PredictFailure> {
     let scored = scorer.score(description.clone()).await?;
@@ -101,13 +106,49 @@ pub async fn answer_note(
             .into_iter()
             .take(ANSWER_LABELS)
             .collect(),
+        varieties: prediction
+            .varieties
+            .into_iter()
+            .take(ANSWER_LABELS)
+            .collect(),
         explanation: prediction.explanation,
+        similar: similar_wines(feed, &description, SIMILAR_WINES),
         description,
     })
 }
 
-/// Where the aggregates of the configured data set stand, shared between the
-/// server's loader (which updates it) and the pages (which read it).
+/// The `k` reviews of `feed`'s data set that read most like `note`, or why there
+/// are none. The note is not checked here: callers pass notes the model answered.
+pub fn similar_wines(feed: &DatasetFeed, note: &str, k: usize) -> SimilarWines {
+    match feed.state() {
+        FeedState::Bundled => SimilarWines::NoData,
+        FeedState::Loading { source } => SimilarWines::Indexing { source },
+        FeedState::Failed { source, .. } => SimilarWines::Unavailable { source },
+        FeedState::Ready {
+            source, similar, ..
+        } => SimilarWines::Found {
+            source,
+            wines: similar
+                .query(note, k)
+                .into_iter()
+                .map(|wine| SimilarWine {
+                    title: wine.title,
+                    country: wine.country,
+                    province: wine.province,
+                    variety: wine.variety,
+                    points: wine.points,
+                    price: wine.price,
+                    first_sentence: wine.first_sentence,
+                    score: wine.score,
+                })
+                .collect(),
+        },
+    }
+}
+
+/// Where the configured data set stands (its aggregates for the analytics page,
+/// its similar-wines index for answers), shared between the server's loader
+/// (which updates it) and the pages and API (which read it).
 #[derive(Clone, Default)]
 pub struct DatasetFeed(Arc<std::sync::RwLock<FeedState>>);
 
@@ -117,7 +158,7 @@ pub enum FeedState {
     /// No data set is configured: the model bundle's aggregates serve.
     #[default]
     Bundled,
-    /// The data set at `source` is being read and aggregated.
+    /// The data set at `source` is being read, aggregated and indexed.
     Loading {
         /// Where the data comes from, as shown on the page.
         source: String,
@@ -128,8 +169,10 @@ pub enum FeedState {
         source: String,
         /// The aggregates.
         summary: Arc<vinovoyant_analytics::DatasetSummary>,
+        /// The reviews, indexed by their words for similar wines.
+        similar: Arc<vinovoyant_similar::SimilarIndex>,
     },
-    /// The data set could not be read or aggregated.
+    /// The data set could not be read, aggregated or indexed.
     Failed {
         /// Where the data should have come from.
         source: String,
@@ -205,7 +248,9 @@ pub(crate) fn aggregates(
         })
     };
     let (notice, fallback) = match feed.map_or(FeedState::Bundled, DatasetFeed::state) {
-        FeedState::Ready { source, summary } => {
+        FeedState::Ready {
+            source, summary, ..
+        } => {
             return Aggregates {
                 summary: Some(summary),
                 source,

@@ -115,6 +115,11 @@ test("Predict origin shows the full model's answer and version", async ({ page }
   expect((await answered).status()).toBe(200);
 
   await expect(page.locator(serverTop)).toHaveText("New Zealand");
+  // the likely grape beside the country, in words as well as a number
+  await expect(page.getByTestId("server-grape")).toContainText("Grape: Sauvignon Blanc");
+  await expect(page.getByTestId("server-grape")).toHaveText(/%\s·\s(likely|possibly|unsure)/);
+  // this server runs without review data, and the similar wines say where they would come from
+  await expect(page.getByTestId("similar-status")).toContainText("This server has none.");
   await expect(page.locator(modelVersion)).not.toBeEmpty();
   const version = (await page.locator(modelVersion).textContent())?.trim() ?? "";
   expect(await page.locator(".distilled .panel-foot code").textContent()).toBe(version);
@@ -127,6 +132,7 @@ test("Predict origin shows the full model's answer and version", async ({ page }
   await page.locator(description).press("Control+Enter");
   await again;
   await expect(page.locator(serverTop)).toHaveText("Argentina");
+  await expect(page.getByTestId("server-grape")).toContainText("Grape: Malbec");
 
   await page.screenshot({ path: testInfo.outputPath("predict-desktop.png"), fullPage: true });
   expect(errors).toEqual([]);
@@ -237,6 +243,7 @@ test.describe("without JavaScript", () => {
     ]);
     expect(response?.status()).toBe(200);
     await expect(page.locator(serverTop)).toHaveText("New Zealand");
+    await expect(page.getByTestId("server-grape")).toContainText("Grape: Sauvignon Blanc");
     await expect(page.locator(modelVersion)).not.toBeEmpty();
     await expect(page.locator(description)).toHaveValue(marlborough);
     await page.screenshot({ path: testInfo.outputPath("predict-no-js.png"), fullPage: true });

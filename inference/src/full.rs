@@ -37,6 +37,8 @@ pub struct FullScores {
     /// their country's give `P(country) · P(province | country)`, so they sum to the
     /// probability of the countries that have provinces, not to one.
     pub provinces: Vec<f32>,
+    /// One probability per grape variety; empty when the bundle has no variety head.
+    pub varieties: Vec<f32>,
 }
 
 /// The full model, ready to run.
@@ -45,6 +47,7 @@ pub struct FullModel {
     labels: LabelSets,
     plan: Arc<TypedRunnableModel>,
     has_province: bool,
+    has_variety: bool,
 }
 
 impl std::fmt::Debug for FullModel {
@@ -53,6 +56,7 @@ impl std::fmt::Debug for FullModel {
             .field("features", &self.vocabulary.len())
             .field("countries", &self.labels.countries.len())
             .field("provinces", &self.labels.provinces.len())
+            .field("varieties", &self.labels.varieties.len())
             .finish()
     }
 }
@@ -80,8 +84,9 @@ impl FullModel {
     pub fn new(onnx: &[u8], vocabulary: Vocabulary, labels: LabelSets) -> TractResult<Self> {
         let mut model = tract_onnx::onnx().model_for_read(&mut &onnx[..])?;
         let has_province = !labels.provinces.is_empty();
-        let inputs = graph::inputs(has_province);
-        let outputs = graph::outputs(has_province);
+        let has_variety = !labels.varieties.is_empty();
+        let inputs = graph::inputs(has_province || has_variety);
+        let outputs = graph::outputs(has_province, has_variety);
         let found = |outlets: &[OutletId]| -> Vec<String> {
             let mut names: Vec<String> = outlets
                 .iter()
@@ -130,6 +135,7 @@ impl FullModel {
             labels,
             plan,
             has_province,
+            has_variety,
         };
         full.check_shapes()?;
         Ok(full)
@@ -143,11 +149,17 @@ impl FullModel {
         })?;
         let countries = scores.countries.len();
         let provinces = scores.provinces.len();
-        if countries != self.labels.countries.len() || provinces != self.labels.provinces.len() {
+        let varieties = scores.varieties.len();
+        let labels = &self.labels;
+        if countries != labels.countries.len()
+            || provinces != labels.provinces.len()
+            || varieties != labels.varieties.len()
+        {
             return Err(TractError::msg(format!(
-                "graph answers {countries} countries and {provinces} provinces, labels list {} and {}",
-                self.labels.countries.len(),
-                self.labels.provinces.len()
+                "graph answers {countries} countries, {provinces} provinces and {varieties} varieties, labels list {}, {} and {}",
+                labels.countries.len(),
+                labels.provinces.len(),
+                labels.varieties.len()
             )));
         }
         Ok(())
@@ -193,6 +205,7 @@ impl FullModel {
         Ok(Prediction {
             countries: ranked_labels(countries, &outputs.scores.countries),
             provinces: ranked_labels(&self.labels.provinces, &outputs.scores.provinces),
+            varieties: ranked_labels(&self.labels.varieties, &outputs.scores.varieties),
             explanation,
         })
     }
@@ -237,14 +250,14 @@ impl FullModel {
         let tensor_f32 = |v: Vec<f32>| tract_ndarray::Array1::from(v).into_tensor().into_tvalue();
         // In the contract's order of inputs, as `new` selected them.
         let mut inputs = tvec!(tensor_i64(country_indices), tensor_f32(country_values));
-        if self.has_province {
+        if self.has_province || self.has_variety {
             inputs.push(tensor_i64(province_indices));
             inputs.push(tensor_f32(province_values));
         }
         let mut outputs = self.plan.run(inputs)?;
         // `new` put the outputs in the contract's order.
         let position = |name: &str| {
-            graph::outputs(self.has_province)
+            graph::outputs(self.has_province, self.has_variety)
                 .iter()
                 .position(|n| *n == name)
         };
@@ -260,6 +273,11 @@ impl FullModel {
         } else {
             Vec::new()
         };
+        let varieties = if self.has_variety {
+            read(graph::VARIETY_PROBABILITIES)?
+        } else {
+            Vec::new()
+        };
         let contributions = position(graph::COUNTRY_CONTRIBUTIONS)
             .filter(|&i| i < outputs.len())
             .map(|i| outputs.swap_remove(i))
@@ -268,6 +286,7 @@ impl FullModel {
             FullScores {
                 countries,
                 provinces,
+                varieties,
             },
             contributions,
         ))

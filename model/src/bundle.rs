@@ -52,20 +52,25 @@ pub const OPTIONAL_FILES: [&str; 1] = [ANALYTICS_FILE];
 ///
 /// Inputs are the sparse TF-IDF vector as parallel index (`i64`) and value (`f32`)
 /// tensors, once for the country head (length [`COUNTRY_ENTRIES`]) and, when the
-/// bundle has provinces, once for the province head (length [`PROVINCE_ENTRIES`]).
+/// bundle has provinces or varieties, once more for the heads that read only the
+/// vocabulary's words and names (length [`PROVINCE_ENTRIES`]): the province head
+/// and the variety head.
 pub mod graph {
     /// Feature indices read by the country head.
     pub const COUNTRY_INDICES: &str = "country_indices";
     /// Feature values read by the country head.
     pub const COUNTRY_VALUES: &str = "country_values";
-    /// Feature indices read by the province head.
+    /// Feature indices read by the province and variety heads.
     pub const PROVINCE_INDICES: &str = "province_indices";
-    /// Feature values read by the province head.
+    /// Feature values read by the province and variety heads.
     pub const PROVINCE_VALUES: &str = "province_values";
     /// One probability per country, in the manifest's country order.
     pub const COUNTRY_PROBABILITIES: &str = "country_probabilities";
     /// One probability per province: `P(country) · P(province | country)`.
     pub const PROVINCE_PROBABILITIES: &str = "province_probabilities";
+    /// One probability per grape variety, when the bundle has varieties. The
+    /// variety head reads the country head's inputs, so it adds no input.
+    pub const VARIETY_PROBABILITIES: &str = "variety_probabilities";
     /// `entries × countries`: each input entry's contribution to each country's
     /// logit, from which explanations are built.
     pub const COUNTRY_CONTRIBUTIONS: &str = "country_contributions";
@@ -74,9 +79,10 @@ pub mod graph {
     /// Symbolic length of the province head's inputs.
     pub const PROVINCE_ENTRIES: &str = "M";
 
-    /// The graph's inputs in order, with or without the province head.
-    pub fn inputs(with_province: bool) -> &'static [&'static str] {
-        if with_province {
+    /// The graph's inputs in order, with or without the inputs of the province and
+    /// variety heads.
+    pub fn inputs(with_word_heads: bool) -> &'static [&'static str] {
+        if with_word_heads {
             &[
                 COUNTRY_INDICES,
                 COUNTRY_VALUES,
@@ -88,16 +94,27 @@ pub mod graph {
         }
     }
 
-    /// The graph's outputs in order, with or without the province head.
-    pub fn outputs(with_province: bool) -> &'static [&'static str] {
-        if with_province {
-            &[
+    /// The graph's outputs in order, with or without the province head and the
+    /// variety head (last, so that graphs without it keep their order).
+    pub fn outputs(with_province: bool, with_variety: bool) -> &'static [&'static str] {
+        match (with_province, with_variety) {
+            (true, true) => &[
                 COUNTRY_PROBABILITIES,
                 PROVINCE_PROBABILITIES,
                 COUNTRY_CONTRIBUTIONS,
-            ]
-        } else {
-            &[COUNTRY_PROBABILITIES, COUNTRY_CONTRIBUTIONS]
+                VARIETY_PROBABILITIES,
+            ],
+            (true, false) => &[
+                COUNTRY_PROBABILITIES,
+                PROVINCE_PROBABILITIES,
+                COUNTRY_CONTRIBUTIONS,
+            ],
+            (false, true) => &[
+                COUNTRY_PROBABILITIES,
+                COUNTRY_CONTRIBUTIONS,
+                VARIETY_PROBABILITIES,
+            ],
+            (false, false) => &[COUNTRY_PROBABILITIES, COUNTRY_CONTRIBUTIONS],
         }
     }
 }
@@ -312,7 +329,15 @@ mod tests {
             [graph::COUNTRY_INDICES, graph::COUNTRY_VALUES]
         );
         assert_eq!(graph::inputs(true).len(), 4);
-        assert_eq!(graph::outputs(false).len(), 2);
-        assert_eq!(graph::outputs(true)[1], graph::PROVINCE_PROBABILITIES);
+        assert_eq!(graph::outputs(false, false).len(), 2);
+        assert_eq!(
+            graph::outputs(true, false)[1],
+            graph::PROVINCE_PROBABILITIES
+        );
+        assert_eq!(
+            graph::outputs(true, true).last(),
+            Some(&graph::VARIETY_PROBABILITIES)
+        );
+        assert_eq!(graph::outputs(false, true)[1], graph::COUNTRY_CONTRIBUTIONS);
     }
 }

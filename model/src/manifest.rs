@@ -74,6 +74,11 @@ pub struct LabelSets {
     pub countries: Vec<String>,
     /// Provinces or states.
     pub provinces: Vec<String>,
+    /// Grape varieties (the data's `variety`) with enough training reviews; a
+    /// rarer variety is no class, so its reviews neither train nor score the head.
+    /// Empty for bundles without a variety head.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub varieties: Vec<String>,
 }
 
 /// Checksum and size of one bundle file.
@@ -135,6 +140,35 @@ pub struct ProvinceScores {
     pub top3: f64,
 }
 
+/// How often one variety was taken for another.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConfusedPair {
+    /// The review's variety.
+    pub truth: String,
+    /// The variety the model named first.
+    pub predicted: String,
+    /// Reviews of `truth` answered `predicted`.
+    pub count: usize,
+}
+
+/// The variety head's figures on one evaluation set, over the reviews whose
+/// variety is one of its classes.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct VarietyScores {
+    /// Reviews scored.
+    pub n: usize,
+    /// Top-1 accuracy.
+    pub accuracy: f64,
+    /// Top-3 accuracy.
+    pub top3: f64,
+    /// Mean negative log-probability of the right variety.
+    pub log_loss: f64,
+    /// Expected calibration error of the top answer (ten equal-width bins).
+    pub ece: f64,
+    /// The most frequent mistakes, most frequent first.
+    pub confused: Vec<ConfusedPair>,
+}
+
 /// Quality of the bundle's models on one evaluation set.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Evaluation {
@@ -149,6 +183,9 @@ pub struct Evaluation {
     /// The province head, when the data has provinces.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub province: Option<ProvinceScores>,
+    /// The variety head, when the bundle has one.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub variety: Option<VarietyScores>,
     /// Per-country scores of the full model.
     pub per_country: Vec<ClassScores>,
     /// Confusion matrix of the full model: `confusion[true][predicted]` over `per_country` order
@@ -184,9 +221,17 @@ pub struct Temperatures {
     pub province: f32,
     /// The distilled model.
     pub distilled: f32,
+    /// The full model's variety head (1 for bundles without one).
+    #[serde(default = "no_temperature")]
+    pub variety: f32,
     /// What they were fitted on: `"writer_folds"` (out-of-fold answers for
     /// held-out writers) or `"random_split"` (held-out reviews by known writers).
     pub fitted_on: String,
+}
+
+/// The temperature of a head that was not fitted.
+fn no_temperature() -> f32 {
+    1.0
 }
 
 /// One model's figures on writers it never read, from out-of-fold answers.
@@ -289,6 +334,19 @@ pub struct WriterFolds {
     pub distilled_certainty: Vec<CertaintyBand>,
     /// Reliability of the full model's calibrated top answer, in ten bins.
     pub calibration: Vec<CalibrationBin>,
+    /// The variety head, when the bundle has one.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub variety: Option<VarietyFolds>,
+}
+
+/// The variety head's figures on writers it never read, over the held-out
+/// reviews whose variety is one of the fold's classes.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct VarietyFolds {
+    /// Reviews scored.
+    pub n: usize,
+    /// Top-1, top-3, log-loss and calibration error, as for the country head.
+    pub scores: HeldOutScores,
 }
 
 impl WriterFolds {

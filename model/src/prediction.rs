@@ -48,6 +48,8 @@ pub struct Prediction {
     pub countries: Vec<LabelScore>,
     /// Provinces, most probable first; empty when the model has no province head.
     pub provinces: Vec<LabelScore>,
+    /// Grape varieties, most probable first; empty when the model has no variety head.
+    pub varieties: Vec<LabelScore>,
     /// Contributions of words toward the top countries, strongest first.
     pub explanation: Vec<TokenContribution>,
 }

@@ -3,9 +3,10 @@
 //! columns (named when missing), the same rows set aside and counted.
 //!
 //! [`read_reviews`] keeps the columns the models learn from (`description`,
-//! `country`, `province`, `taster_name`, `title`); [`ReadOptions::aggregates`] adds
-//! those the analytics page aggregates (`points`, `price`, `variety`), so `train`
-//! reads its data once for both. [`write_reviews`] writes the first set back.
+//! `country`, `province`, `variety`, `taster_name`, `title`);
+//! [`ReadOptions::aggregates`] adds those only the analytics page aggregates
+//! (`points`, `price`), so `train` reads its data once for both. [`write_reviews`]
+//! writes the first set back.
 
 mod read;
 
@@ -45,7 +46,7 @@ pub struct Review {
     pub points: Option<f64>,
     /// Price in US dollars, when given, positive and read ([`ReadOptions::aggregates`]).
     pub price: Option<f64>,
-    /// Grape variety or blend, when given and read ([`ReadOptions::aggregates`]).
+    /// Grape variety or blend, when given: the variety head's class.
     pub variety: Option<String>,
 }
 
@@ -85,7 +86,7 @@ pub struct Dataset {
 /// What a read keeps besides the columns the models learn from.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct ReadOptions<'a> {
-    /// Also read `points`, `price` and `variety`, for the analytics aggregates. A
+    /// Also read `points` and `price`, for the analytics aggregates. A
     /// value that does not parse (or a price that is not positive) counts as missing.
     pub aggregates: bool,
     /// Also give each usable review's value of this column (`eval --by`); an error

@@ -28,8 +28,8 @@ pub fn required_columns(headers: &csv::StringRecord) -> Result<(usize, usize), V
 }
 
 /// Reads reviews from CSV bytes. Needs `description` and `country` columns;
-/// `province`, `taster_name` and `title` are used when present; other columns are
-/// ignored.
+/// `province`, `variety`, `taster_name` and `title` are used when present; other
+/// columns are ignored.
 pub fn read_reviews(bytes: &[u8]) -> Result<Dataset, ReadError> {
     read_reviews_with(bytes, &ReadOptions::default()).map(|(dataset, _)| dataset)
 }
@@ -48,8 +48,9 @@ struct Columns {
     province: Option<usize>,
     taster: Option<usize>,
     title: Option<usize>,
-    /// `points`, `price` and `variety`, when [`ReadOptions::aggregates`] asks for them.
-    aggregates: Option<[Option<usize>; 3]>,
+    variety: Option<usize>,
+    /// `points` and `price`, when [`ReadOptions::aggregates`] asks for them.
+    aggregates: Option<[Option<usize>; 2]>,
     by: Option<usize>,
 }
 
@@ -70,9 +71,8 @@ impl Columns {
             province: at("province"),
             taster: at("taster_name"),
             title: at("title"),
-            aggregates: options
-                .aggregates
-                .then(|| [at("points"), at("price"), at("variety")]),
+            variety: at("variety"),
+            aggregates: options.aggregates.then(|| [at("points"), at("price")]),
             by,
         })
     }
@@ -87,7 +87,7 @@ impl Columns {
         if origin.is_empty() {
             return Err(Rejection::EmptyCountry);
         }
-        let [points, price, variety] = self.aggregates.unwrap_or_default();
+        let [points, price] = self.aggregates.unwrap_or_default();
         let number = |at: Option<usize>| {
             field(record, at)
                 .and_then(|s| s.parse::<f64>().ok())
@@ -101,7 +101,7 @@ impl Columns {
             title: field(record, self.title).map(str::to_string),
             points: number(points),
             price: number(price).filter(|p| *p > 0.0),
-            variety: field(record, variety).map(str::to_string),
+            variety: field(record, self.variety).map(str::to_string),
         })
     }
 }
@@ -162,19 +162,27 @@ pub fn read_reviews_with(
 }
 
 /// Writes reviews as a CSV that [`read_reviews`] reads back unchanged: the columns
-/// `description,country,province,taster_name,title`, absent values empty.
+/// `description,country,province,variety,taster_name,title`, absent values empty.
 pub fn write_reviews<'a>(
     writer: impl std::io::Write,
     reviews: impl IntoIterator<Item = &'a Review>,
 ) -> Result<(), ReadError> {
     let mut out = csv::Writer::from_writer(writer);
-    out.write_record(["description", "country", "province", "taster_name", "title"])?;
+    out.write_record([
+        "description",
+        "country",
+        "province",
+        "variety",
+        "taster_name",
+        "title",
+    ])?;
     let optional = |value: &'a Option<String>| value.as_deref().unwrap_or_default();
     for review in reviews {
         out.write_record([
             review.description.as_str(),
             review.country.as_str(),
             optional(&review.province),
+            optional(&review.variety),
             optional(&review.taster),
             optional(&review.title),
         ])?;
@@ -208,14 +216,15 @@ mod tests {
 
     #[test]
     fn written_reviews_read_back_unchanged() {
-        let csv = "description,country,province,taster_name,title\n\
-                   \"Ripe, round\nand \"\"plush\"\"\",US,California,Virginie Boone,X 2016 Merlot (Napa)\n\
-                   Crisp and dry,Italy,,,\n";
+        let csv = "description,country,province,variety,taster_name,title\n\
+                   \"Ripe, round\nand \"\"plush\"\"\",US,California,Merlot,Virginie Boone,X 2016 Merlot (Napa)\n\
+                   Crisp and dry,Italy,,,,\n";
         let read = read_reviews(csv.as_bytes()).unwrap();
         let mut written = Vec::new();
         write_reviews(&mut written, &read.reviews).unwrap();
         assert_eq!(String::from_utf8(written.clone()).unwrap(), csv);
         assert_eq!(read_reviews(&written).unwrap().reviews, read.reviews);
+        assert_eq!(read.reviews[0].variety.as_deref(), Some("Merlot"));
     }
 
     #[test]
@@ -267,7 +276,9 @@ mod tests {
         let csv = "description,country,variety,points,price\nRipe,France,Merlot,90,25\n";
         let plain = read_reviews(csv.as_bytes()).expect("readable");
         assert_eq!(plain.reviews[0].points, None);
-        assert_eq!(plain.reviews[0].variety, None);
+        assert_eq!(plain.reviews[0].price, None);
+        // the variety is a class the models learn, so it is always read
+        assert_eq!(plain.reviews[0].variety.as_deref(), Some("Merlot"));
     }
 
     #[test]

@@ -19,6 +19,8 @@ use crate::{AppState, MAX_BODY_BYTES, examples};
 pub const MAX_BATCH: usize = 256;
 /// Countries listed in `predictions`.
 const TOP_COUNTRIES: usize = 5;
+/// Grape varieties listed in `variety`.
+const TOP_VARIETIES: usize = 3;
 
 /// One wine to place.
 #[derive(Debug, Deserialize, ToSchema)]
@@ -94,6 +96,11 @@ pub struct PredictResponse {
     pub predictions: Vec<LabelProbability>,
     /// The most probable province or state, when the model has a province head.
     pub province: Option<LabelProbability>,
+    /// The three most probable grape varieties (or blends), most probable first:
+    /// calibrated on writers the model never read like the countries. Empty when
+    /// the model has no variety head. A variety is a class when the training data
+    /// had at least 10 reviews of it; rarer ones are never named.
+    pub variety: Vec<LabelProbability>,
     /// Words that drove the answer, strongest first, for the top countries.
     pub explanation: Vec<Contribution>,
 }
@@ -123,7 +130,7 @@ impl From<Certainty> for CertaintyLevel {
 /// A label and its probability.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct LabelProbability {
-    /// Country or province name.
+    /// Country, province or grape variety name.
     pub label: String,
     /// Probability in [0, 1].
     pub probability: f32,
@@ -191,7 +198,7 @@ impl utoipa::PartialSchema for ModelManifest {
         utoipa::openapi::ObjectBuilder::new()
             .description(Some(
                 "The bundle manifest: `format`, `version`, `created`, `training_data`, \
-                 `training`, `labels` (`countries`, `provinces`), `metrics` (validation \
+                 `training`, `labels` (`countries`, `provinces`, `varieties`), `metrics` (validation \
                  report) and `files` (name to `sha256` and `bytes`).",
             ))
             .into()
@@ -233,6 +240,15 @@ impl PredictResponse {
                     probability: c.probability,
                 })
                 .collect(),
+            variety: prediction
+                .varieties
+                .into_iter()
+                .take(TOP_VARIETIES)
+                .map(|v| LabelProbability {
+                    label: v.label,
+                    probability: v.probability,
+                })
+                .collect(),
             explanation: prediction
                 .explanation
                 .into_iter()
@@ -257,7 +273,7 @@ impl PredictResponse {
     tag = "predict",
     request_body(content = PredictRequest, example = examples::predict_request),
     responses(
-        (status = 200, description = "The most likely countries and province", body = PredictResponse,
+        (status = 200, description = "The most likely countries, province and grape varieties", body = PredictResponse,
             example = examples::predict_response),
         (status = 400, description = "The body is not valid JSON", body = ErrorBody),
         (status = 413, description = too_large_response(), body = ErrorBody),
@@ -402,11 +418,12 @@ async fn not_found() -> ApiError {
 #[openapi(
     info(
         title = "VinoVoyant API",
-        description = "Reads a wine's tasting note and says where the wine comes from: country, then province.\n\nErrors are JSON `{\"error\":{\"code\",\"message\"}}`.",
+        description = "Reads a wine's tasting note and says where the wine comes from: country, then province, and the likely grape; finds the reviews that read most like it.\n\nErrors are JSON `{\"error\":{\"code\",\"message\"}}`.",
         license(name = "MIT", identifier = "MIT")
     ),
     tags(
         (name = "predict", description = "Place wines from their tasting notes"),
+        (name = "similar", description = "Reviews that read like a note, from the server's review data"),
         (name = "model", description = "The model being served"),
         (name = "health", description = "Load balancer checks"),
     )
@@ -418,6 +435,7 @@ pub fn router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
     let (router, mut doc) = OpenApiRouter::with_openapi(ApiDoc::openapi())
         .routes(routes!(predict))
         .routes(routes!(predict_batch))
+        .routes(crate::similar::routes())
         .routes(routes!(model))
         .routes(routes!(health))
         .routes(routes!(health_details))

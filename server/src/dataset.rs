@@ -1,14 +1,16 @@
-//! The data set behind the analytics page: read once from the configured place
-//! (a local file or an S3 object) in the background, aggregated, and kept in the
-//! site's [`DatasetFeed`]. Until it is ready, or if it fails, the page draws the
-//! aggregates shipped in the model bundle and says so; nothing here can stop the
-//! server.
+//! The data set behind the analytics page and the similar wines: read once from
+//! the configured place (a local file or an S3 object) in the background,
+//! aggregated and indexed by its words, and kept in the site's [`DatasetFeed`].
+//! Until it is ready, or if it fails, the analytics page draws the aggregates
+//! shipped in the model bundle and answers say where similar wines would come
+//! from; nothing here can stop the server.
 
 use std::sync::Arc;
 use std::time::Instant;
 
 use app::server::{DatasetFeed, FeedState};
 use vinovoyant_analytics::DatasetSummary;
+use vinovoyant_similar::SimilarIndex;
 use vinovoyant_store::{DataLocation, StoreError};
 
 /// Why the configured data set could not be used.
@@ -36,9 +38,20 @@ pub fn describe(location: &DataLocation) -> String {
     }
 }
 
-/// Reads and aggregates the data set at `location`. The aggregation runs off the
-/// async threads: scoring sentiment is seconds of CPU work.
-pub async fn load(location: &DataLocation) -> Result<DatasetSummary, DatasetError> {
+/// A data set read and prepared for the pages.
+#[derive(Debug)]
+pub struct Loaded {
+    /// Its aggregates, for the analytics page.
+    pub summary: DatasetSummary,
+    /// Its reviews indexed by their words, for similar wines.
+    pub similar: SimilarIndex,
+    /// How long building the index took.
+    pub index_seconds: f32,
+}
+
+/// Reads, aggregates and indexes the data set at `location`. The work runs off
+/// the async threads: scoring sentiment and indexing are seconds of CPU work.
+pub async fn load(location: &DataLocation) -> Result<Loaded, DatasetError> {
     let bytes = vinovoyant_store::read_bytes(location).await?;
     tokio::task::spawn_blocking(move || {
         let aggregates = vinovoyant_reviews::ReadOptions {
@@ -49,7 +62,14 @@ pub async fn load(location: &DataLocation) -> Result<DatasetSummary, DatasetErro
         if rows.reviews.is_empty() {
             return Err(DatasetError::Empty);
         }
-        Ok(vinovoyant_analytics::aggregate(&rows.reviews))
+        let summary = vinovoyant_analytics::aggregate(&rows.reviews);
+        let started = Instant::now();
+        let similar = SimilarIndex::build(&rows.reviews);
+        Ok(Loaded {
+            summary,
+            similar,
+            index_seconds: started.elapsed().as_secs_f32(),
+        })
     })
     .await
     .map_err(|error| DatasetError::Task(error.to_string()))?
@@ -70,25 +90,28 @@ pub fn start(location: Option<DataLocation>) -> DatasetFeed {
     let updated = feed.clone();
     tokio::spawn(async move {
         let started = Instant::now();
-        tracing::info!(source = %source, "reading the data set for the analytics page");
+        tracing::info!(source = %source, "reading the data set for the analytics page and similar wines");
         match load(&location).await {
-            Ok(summary) => {
+            Ok(loaded) => {
                 tracing::info!(
                     source = %source,
-                    reviews = summary.reviews,
+                    reviews = loaded.summary.reviews,
                     seconds = started.elapsed().as_secs_f32(),
-                    "data set aggregated"
+                    index_seconds = loaded.index_seconds,
+                    index_bytes = loaded.similar.heap_bytes(),
+                    "data set aggregated and indexed"
                 );
                 updated.set(FeedState::Ready {
                     source,
-                    summary: Arc::new(summary),
+                    summary: Arc::new(loaded.summary),
+                    similar: Arc::new(loaded.similar),
                 });
             }
             Err(error) => {
                 tracing::error!(
                     source = %source,
                     error = %error,
-                    "the data set cannot be used; the analytics page shows the bundled aggregates"
+                    "the data set cannot be used; the analytics page shows the bundled aggregates and no similar wines are found"
                 );
                 updated.set(FeedState::Failed {
                     source,

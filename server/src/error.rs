@@ -1,7 +1,8 @@
 //! The one error shape of the API: `{"error":{"code","message"}}` with a fitting status.
 
 use axum::extract::FromRequest;
-use axum::extract::rejection::JsonRejection;
+use axum::extract::FromRequestParts;
+use axum::extract::rejection::{JsonRejection, QueryRejection};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
@@ -45,6 +46,8 @@ pub enum ErrorCode {
     NotATastingNote,
     /// The batch has more descriptions than accepted.
     BatchTooLarge,
+    /// Similar wines need the review data, which this server does not have (yet).
+    SimilarUnavailable,
     /// Too many predictions are running; retry shortly.
     Overloaded,
     /// The body did not arrive in time.
@@ -69,7 +72,7 @@ pub enum ErrorCode {
 
 impl ErrorCode {
     /// Every code, in the order documented.
-    pub const ALL: [Self; 20] = [
+    pub const ALL: [Self; 21] = [
         Self::MalformedJson,
         Self::PayloadTooLarge,
         Self::UnsupportedMediaType,
@@ -80,6 +83,7 @@ impl ErrorCode {
         Self::NoWords,
         Self::NotATastingNote,
         Self::BatchTooLarge,
+        Self::SimilarUnavailable,
         Self::Overloaded,
         Self::RequestTimeout,
         Self::Timeout,
@@ -105,6 +109,7 @@ impl ErrorCode {
             Self::NoWords => "no_words",
             Self::NotATastingNote => "not_a_tasting_note",
             Self::BatchTooLarge => "batch_too_large",
+            Self::SimilarUnavailable => "similar_unavailable",
             Self::Overloaded => "overloaded",
             Self::RequestTimeout => "request_timeout",
             Self::Timeout => "timeout",
@@ -277,6 +282,12 @@ impl From<JsonRejection> for ApiError {
     }
 }
 
+impl From<QueryRejection> for ApiError {
+    fn from(rejection: QueryRejection) -> Self {
+        Self::unprocessable(ErrorCode::InvalidRequest, rejection.body_text())
+    }
+}
+
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         (self.status, axum::Json(self.body())).into_response()
@@ -290,6 +301,11 @@ const RETRY_AFTER_SECS: HeaderValue = HeaderValue::from_static("1");
 #[derive(Debug, Clone, Copy, Default, FromRequest)]
 #[from_request(via(axum::Json), rejection(ApiError))]
 pub struct ApiJson<T>(pub T);
+
+/// `axum::extract::Query` whose rejections are answered in the API's error shape.
+#[derive(Debug, Clone, Copy, Default, FromRequestParts)]
+#[from_request(via(axum::extract::Query), rejection(ApiError))]
+pub struct ApiQuery<T>(pub T);
 
 impl<T: Serialize> IntoResponse for ApiJson<T> {
     fn into_response(self) -> Response {

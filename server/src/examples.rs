@@ -17,7 +17,7 @@ pub fn predict_request() -> Value {
 /// for the top country and one for the second).
 pub fn predict_response() -> Value {
     json!({
-        "model_version": "20261203-233931-dec218cb",
+        "model_version": "20261204-045401-dec218cb",
         "country": "US",
         "certainty": "high",
         "predictions": [
@@ -28,6 +28,11 @@ pub fn predict_response() -> Value {
             { "label": "Portugal", "probability": 2.7352648e-05 }
         ],
         "province": { "label": "California", "probability": 0.9995912 },
+        "variety": [
+            { "label": "Cabernet Sauvignon", "probability": 0.9640937 },
+            { "label": "Bordeaux-style Red Blend", "probability": 0.014419429 },
+            { "label": "Merlot", "probability": 0.012007277 }
+        ],
         "explanation": [
             { "token": "Napa", "label": "US", "weight": 5.5335193, "start": 61, "end": 65,
               "start_utf16": 61, "end_utf16": 65 },
@@ -54,11 +59,12 @@ pub fn batch_response() -> Value {
     json!({
         "results": [
             {
-                "model_version": "20261203-233931-dec218cb",
+                "model_version": "20261204-045401-dec218cb",
                 "country": "US",
                 "certainty": "high",
                 "predictions": [{ "label": "US", "probability": 0.9995914 }],
                 "province": { "label": "California", "probability": 0.9995912 },
+                "variety": [{ "label": "Cabernet Sauvignon", "probability": 0.9640937 }],
                 "explanation": []
             },
             {
@@ -73,14 +79,37 @@ pub fn batch_response() -> Value {
     })
 }
 
+/// `POST /api/v1/similar`: the request.
+pub fn similar_request() -> Value {
+    json!({ "description": NOTE, "count": 5 })
+}
+
+/// `GET`/`POST /api/v1/similar`: the answer, cut to one review (a made-up one:
+/// the review data is not ours to reprint in documentation).
+pub fn similar_response() -> Value {
+    json!({
+        "source": "local file (data/wine_reviews.csv)",
+        "results": [{
+            "title": "Example Cellars 2019 Reserve Cabernet Sauvignon (Napa Valley)",
+            "country": "US",
+            "province": "California",
+            "variety": "Cabernet Sauvignon",
+            "points": 92.0,
+            "price": 65.0,
+            "first_sentence": "Blackberry, cassis and cedar meet firm tannins in this Napa Valley Cabernet.",
+            "score": 0.41
+        }]
+    })
+}
+
 /// `GET /health`: serving.
 pub fn health_response() -> Value {
-    json!({ "status": "ok", "model_version": "20261203-233931-dec218cb" })
+    json!({ "status": "ok", "model_version": "20261204-045401-dec218cb" })
 }
 
 /// `GET /health/details`: serving, with nothing to add.
 pub fn health_details_response() -> Value {
-    json!({ "status": "ok", "model_version": "20261203-233931-dec218cb" })
+    json!({ "status": "ok", "model_version": "20261204-045401-dec218cb" })
 }
 
 /// `GET /health/live`.
@@ -93,20 +122,24 @@ pub fn live_response() -> Value {
 pub fn model_response() -> Value {
     json!({
         "format": 2,
-        "version": "20261203-233931-dec218cb",
-        "created": "2026-12-03T23:39:31.357699773Z",
+        "version": "20261204-045401-dec218cb",
+        "created": "2026-12-04T04:54:01.434874023Z",
         "training_data": {
             "sha256": "dec218cbc42a181d83529a9e6b9579307c79c6874a2e187db4a6495b7a9f909e",
             "rows": 30520, "training_rows": 27465, "validation_rows": 3055
         },
-        "labels": { "countries": ["US", "France", "Italy"], "provinces": ["California", "Washington"] },
+        "labels": {
+            "countries": ["US", "France", "Italy"],
+            "provinces": ["California", "Washington"],
+            "varieties": ["Chardonnay", "Cabernet Sauvignon", "Pinot Noir"]
+        },
         "metrics": { "random_split": { "n": 3055, "full": {
             "accuracy": 0.88379705400982, "macro_f1": 0.4828642382669541,
             "top3": 0.979050736497545, "log_loss": 0.4511123277198482
         } } },
         "files": { "full.onnx": {
-            "sha256": "f87a67e3ced4be55e68707d1db73a24c789b0289274376f92266cbfcbdef4265",
-            "bytes": 7329387
+            "sha256": "744e098afa49383f72a0b01826ee94fe535720b6b125678fe6bea1b3cac9a026",
+            "bytes": 12123367
         } }
     })
 }

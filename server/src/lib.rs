@@ -18,6 +18,7 @@ pub mod listen;
 pub mod model_source;
 mod observe;
 pub mod security;
+pub mod similar;
 pub mod site;
 pub mod telemetry;
 
@@ -26,6 +27,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context as _;
+use app::server::DatasetFeed;
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::State;
@@ -62,6 +64,8 @@ pub struct AppState {
     pub engine: Engine,
     /// The canary's last result.
     pub health: Arc<Health>,
+    /// The review data set, for similar wines.
+    pub feed: DatasetFeed,
     metrics_token: Option<Secret>,
 }
 
@@ -104,17 +108,19 @@ pub fn app(
         config.max_concurrency as usize,
         Arc::clone(&emf),
     );
+    let feed = dataset::start(config.data.clone());
     let site = site::routes(
         site::options(&config.site_root, &site::asset_dir(&config.site_root)),
         model,
         engine.note_scorer(),
-        dataset::start(config.data.clone()),
+        feed.clone(),
     )
     .layer(axum::middleware::from_fn(security::site_policy))
     .layer(axum::middleware::from_fn(guard::same_origin_posts));
     let state = AppState {
         engine,
         health: Arc::clone(&health),
+        feed,
         metrics_token: config.metrics_token.clone(),
     };
     telemetry::prometheus();

@@ -244,7 +244,7 @@ async fn submit_without_js(
 /// The predict page rendered around the full model's answer for `description`, with
 /// the status of the failure when there is none (422 for a refused note, 429 busy).
 async fn answer_page(site: Site, parts: Parts, description: String) -> Response {
-    let outcome = answer_note(&site.scorer, description.clone()).await;
+    let outcome = answer_note(&site.scorer, &site.feed, description.clone()).await;
     let status = outcome.as_ref().err().and_then(PredictFailure::status);
     let submission = Submission {
         description,

@@ -26,6 +26,16 @@ async fn predict_answers_country_predictions_province_and_explanation() {
     assert!(probabilities.windows(2).all(|w| w[0] >= w[1]));
     assert!(probabilities.iter().sum::<f64>() <= 1.0 + 1e-4);
     assert!(body["province"].is_null() || body["province"]["label"].is_string());
+    let varieties = body["variety"].as_array().expect("variety");
+    assert_eq!(varieties.len(), 3, "{body}");
+    let grape: Vec<f64> = varieties
+        .iter()
+        .map(|v| v["probability"].as_f64().expect("probability"))
+        .collect();
+    assert!(grape.windows(2).all(|w| w[0] >= w[1]));
+    assert!(grape.iter().sum::<f64>() <= 1.0 + 1e-4);
+    // the note names its grape, and the variety head reads it
+    assert_eq!(varieties[0]["label"], "Cabernet Sauvignon", "{body}");
     assert!(!body["model_version"].as_str().expect("version").is_empty());
     let explanation = body["explanation"].as_array().expect("explanation");
     assert!(!explanation.is_empty());

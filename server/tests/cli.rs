@@ -43,6 +43,8 @@ fn predict_json_writes_one_result_per_note_and_nothing_else() {
     assert_eq!(lines.len(), 1, "{lines:?}");
     let answer: serde_json::Value = serde_json::from_str(&lines[0]).expect("JSON");
     assert_eq!(answer["countries"][0]["label"], "Italy", "{answer}");
+    assert_eq!(answer["varieties"][0]["label"], "Nebbiolo", "{answer}");
+    assert_eq!(answer["varieties"].as_array().map(Vec::len), Some(3));
 
     let notes = "Tar, roses and firm tannins from Barolo in Piedmont\n\n\
         {\"description\": \"Cassis and cedar from a Napa Valley Cabernet Sauvignon\"}\n";
@@ -54,6 +56,26 @@ fn predict_json_writes_one_result_per_note_and_nothing_else() {
         .collect();
     assert_eq!(answers.len(), 2);
     assert_eq!(answers[1]["countries"][0]["label"], "US", "{}", answers[1]);
+}
+
+#[test]
+fn eval_json_reports_the_grape_beside_the_country() {
+    let fixture = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../trainer/tests/fixtures/reviews_small.csv"
+    );
+    let output = vinovoyant(&["eval", "--data", fixture, "--json"], None);
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    let summary: serde_json::Value = serde_json::from_str(text(&output.stdout).trim())
+        .expect("one JSON document on standard output");
+    assert_eq!(summary["n"], 90, "{summary}");
+    let variety = &summary["variety"];
+    // every fixture note names one of ten grapes; "Nerello" (7 notes) is no class of
+    // the default bundle (its variety is "Nerello Mascalese"), so those are not scored
+    assert_eq!(variety["n"], 83, "{summary}");
+    let accuracy = variety["accuracy"].as_f64().expect("accuracy");
+    let top3 = variety["top3"].as_f64().expect("top3");
+    assert!(accuracy >= 0.8 && top3 >= accuracy, "{summary}");
 }
 
 #[test]

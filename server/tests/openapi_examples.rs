@@ -33,10 +33,37 @@ fn success_content(operation: &Value) -> (u16, Value) {
     (status.parse().expect("numeric status"), content)
 }
 
+/// The query parameters of a `GET` operation, each with its documented example.
+fn query_examples(operation: &Value) -> Vec<(String, String)> {
+    let Some(parameters) = operation["parameters"].as_array() else {
+        return Vec::new();
+    };
+    parameters
+        .iter()
+        .filter(|p| p["in"] == "query")
+        .map(|p| {
+            let name = p["name"].as_str().expect("a named parameter").to_string();
+            let example = &p["example"];
+            let value = match example {
+                Value::String(text) => text.clone(),
+                Value::Null => panic!("query parameter {name}: no example"),
+                other => other.to_string(),
+            };
+            (name, value)
+        })
+        .collect()
+}
+
 #[tokio::test]
 async fn every_documented_example_is_accepted_and_answered_as_documented() {
-    let server = TestServer::start(&["--metrics-token", TOKEN]).await;
+    // the similar wines need review data: the trainer's fixture of our own
+    let reviews = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../trainer/tests/fixtures/reviews_small.csv"
+    );
+    let server = TestServer::start(&["--metrics-token", TOKEN, "--data", reviews]).await;
     server.wait_serving().await;
+    server.wait_indexed().await;
     let document = server.get_json("/api/openapi.json").await;
     let operations = operations(&document);
     assert!(operations.len() >= 6, "the document lists the operations");
@@ -56,7 +83,18 @@ async fn every_documented_example_is_accepted_and_answered_as_documented() {
 
         let request_example = &operation["requestBody"]["content"]["application/json"]["example"];
         let request = match method.as_str() {
-            "get" => server.client.get(server.url(path)),
+            "get" => {
+                let query = form_urlencoded::Serializer::new(String::new())
+                    .extend_pairs(query_examples(operation))
+                    .finish();
+                let url = server.url(path);
+                let url = if query.is_empty() {
+                    url
+                } else {
+                    format!("{url}?{query}")
+                };
+                server.client.get(url)
+            }
             "post" => {
                 assert!(
                     !request_example.is_null(),
@@ -88,8 +126,8 @@ async fn every_documented_example_is_accepted_and_answered_as_documented() {
         );
     }
     assert_eq!(
-        with_request_example, 2,
-        "predict and batch carry request examples"
+        with_request_example, 3,
+        "predict, batch and similar carry request examples"
     );
     server.stop().await;
 }
@@ -112,6 +150,10 @@ async fn the_examples_say_what_the_served_model_says() {
     assert_eq!(
         live["province"]["label"], documented["province"]["label"],
         "province"
+    );
+    assert_eq!(
+        live["variety"][0]["label"], documented["variety"][0]["label"],
+        "grape"
     );
     let batch = server
         .post_json(

@@ -6,12 +6,12 @@
 use std::collections::BTreeMap;
 
 use vinovoyant_model::manifest::{
-    CertaintyBand, FoldScores, HeldOutScores, Temperatures, WriterFolds, WriterScores,
+    CertaintyBand, FoldScores, HeldOutScores, Temperatures, VarietyFolds, WriterFolds, WriterScores,
 };
 use vinovoyant_model::{Certainty, DistilledModel};
 
 use crate::data::Review;
-use crate::fit::{FitOptions, country_targets, distilled_model, fit, full_rows};
+use crate::fit::{FitOptions, country_targets, distilled_model, fit, full_rows, variety_targets};
 use crate::linear::fit_temperature;
 use crate::scoring::{self, Answer};
 
@@ -65,12 +65,16 @@ pub fn writer_groups(
     Ok(groups.into_iter().map(|(_, writers)| writers).collect())
 }
 
-/// Out-of-fold logits of the three heads for one fold's held-out reviews.
+/// Out-of-fold logits of the heads for one fold's held-out reviews.
 struct FoldAnswers {
     full: Vec<Answer>,
     distilled: Vec<Answer>,
     /// The writer of each review of `full` and `distilled`.
     writers: Vec<String>,
+    /// The variety head's, for the reviews whose variety is one of its classes.
+    variety: Vec<Answer>,
+    /// The writer of each review of `variety`.
+    variety_writers: Vec<String>,
 }
 
 fn fold_answers(
@@ -81,21 +85,24 @@ fn fold_answers(
     let is_held = |r: &Review| r.taster.as_ref().is_some_and(|t| writers.contains(t));
     let train: Vec<&Review> = reviews.iter().filter(|r| !is_held(r)).collect();
     let held: Vec<&Review> = reviews.iter().filter(|r| is_held(r)).collect();
-    // The folds measure and calibrate the country answers; the province head is
-    // left out of them (no province has enough reviews to be a class), which
-    // spares a third of each fold's work.
+    // The folds measure and calibrate the country and variety answers; the
+    // province head is left out of them (no province has enough reviews to be a
+    // class), which spares its share of each fold's work.
     let country_only = FitOptions {
         min_province_reviews: usize::MAX,
         ..options.clone()
     };
     let fitted = fit(&train, &country_only, &|_| {})?;
     let distilled: DistilledModel = distilled_model(&fitted.distilled)?;
-    let (country_rows, _) = full_rows(&held, &fitted.vocabulary);
+    let (country_rows, word_rows) = full_rows(&held, &fitted.vocabulary);
     let countries = country_targets(&held, &fitted.labels);
+    let varieties = variety_targets(&held, &fitted.labels);
     let mut answers = FoldAnswers {
         full: Vec::new(),
         distilled: Vec::new(),
         writers: Vec::new(),
+        variety: Vec::new(),
+        variety_writers: Vec::new(),
     };
     for (r, review) in held.iter().enumerate() {
         let (indices, values) = country_rows.row(r);
@@ -107,9 +114,14 @@ fn fold_answers(
             countries[r],
         ));
         answers.distilled.push(Answer::new(fast, countries[r]));
-        answers
-            .writers
-            .push(review.taster.clone().unwrap_or_default());
+        let writer = review.taster.clone().unwrap_or_default();
+        if let Some(truth) = varieties[r] {
+            let (indices, values) = word_rows.row(r);
+            let logits = fitted.variety.logits(indices, values);
+            answers.variety.push(Answer::new(logits, Some(truth)));
+            answers.variety_writers.push(writer.clone());
+        }
+        answers.writers.push(writer);
     }
     Ok(answers)
 }
@@ -202,6 +214,10 @@ pub struct OutOfFold {
     distilled: Vec<Vec<Answer>>,
     /// Per fold: the writer of each answer of `full`.
     writers: Vec<Vec<String>>,
+    /// Per fold: the variety head's answers for reviews of its classes.
+    variety: Vec<Vec<Answer>>,
+    /// Per fold: the writer of each answer of `variety`.
+    variety_writers: Vec<Vec<String>>,
 }
 
 /// Trains one model per writer group, each without its writers' reviews, and
@@ -220,6 +236,8 @@ pub fn writer_folds(
         full: Vec::new(),
         distilled: Vec::new(),
         writers: Vec::new(),
+        variety: Vec::new(),
+        variety_writers: Vec::new(),
     };
     for (k, group) in groups.iter().enumerate() {
         log(&format!(
@@ -239,19 +257,28 @@ pub fn writer_folds(
         out.full.push(answers.full);
         out.distilled.push(answers.distilled);
         out.writers.push(answers.writers);
+        out.variety.push(answers.variety);
+        out.variety_writers.push(answers.variety_writers);
     }
     out.groups = groups;
     Ok(out)
 }
 
 impl OutOfFold {
-    /// The temperatures to ship: the country head's and the distilled model's
-    /// fitted on all folds' answers; the province head's, which the folds do not
-    /// train, taken from `known` (fitted on the random split).
+    /// The temperatures to ship: the country head's, the variety head's and the
+    /// distilled model's fitted on all folds' answers; the province head's, which
+    /// the folds do not train, taken from `known` (fitted on the random split), as
+    /// is the variety head's when the folds had no variety answers.
     pub fn temperatures(&self, known: &Temperatures) -> Temperatures {
+        let has_variety = self.variety.iter().any(|fold| !fold.is_empty());
         Temperatures {
             country: temperature_of(self.full.iter().flatten()),
             province: known.province,
+            variety: if has_variety {
+                temperature_of(self.variety.iter().flatten())
+            } else {
+                known.variety
+            },
             distilled: temperature_of(self.distilled.iter().flatten()),
             fitted_on: FITTED_ON_WRITER_FOLDS.to_string(),
         }
@@ -263,7 +290,19 @@ impl OutOfFold {
         let (full, full_calibrated) = held_out_scores(&self.full, &self.writers, before.country);
         let (distilled, distilled_calibrated) =
             held_out_scores(&self.distilled, &self.writers, before.distilled);
-        for (name, scores) in [("full", &full), ("distilled", &distilled)] {
+        let variety = self.variety.iter().any(|fold| !fold.is_empty()).then(|| {
+            let (scores, calibrated) =
+                held_out_scores(&self.variety, &self.variety_writers, before.variety);
+            VarietyFolds {
+                n: calibrated.len(),
+                scores,
+            }
+        });
+        let variety_scores = variety.as_ref().map(|v| ("variety", &v.scores));
+        for (name, scores) in [("full", &full), ("distilled", &distilled)]
+            .into_iter()
+            .chain(variety_scores)
+        {
             log(&format!(
                 "writer folds, {name}: top-1 {:.3} (mean over writers {:.3}), log-loss {:.3} -> {:.3}, ECE {:.3} -> {:.3}",
                 scores.accuracy,
@@ -299,6 +338,7 @@ impl OutOfFold {
             certainty: certainty_bands(&full_calibrated),
             distilled_certainty: certainty_bands(&distilled_calibrated),
             calibration: scoring::bins(full_calibrated.iter().copied()),
+            variety,
         }
     }
 }

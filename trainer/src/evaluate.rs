@@ -4,10 +4,16 @@ use fnv::FnvHashMap;
 use serde::Serialize;
 use vinovoyant_inference::FullModel;
 use vinovoyant_model::DistilledModel;
-use vinovoyant_model::manifest::{ClassScores, Evaluation, ModelScores, ProvinceScores};
+use vinovoyant_model::manifest::{
+    ClassScores, ConfusedPair, Evaluation, ModelScores, ProvinceScores, VarietyScores,
+};
 use vinovoyant_model::prediction::rank;
 
 use crate::data::Review;
+use crate::scoring::{self, Answer};
+
+/// Mistakes the variety figures list.
+const CONFUSED_PAIRS: usize = 10;
 
 /// Probability given to a label the model cannot answer, for the log-loss.
 const FLOOR: f64 = 1e-15;
@@ -119,6 +125,13 @@ pub fn evaluate(
     let mut full_tally = Tally::new();
     let mut distilled_tally = Tally::new();
     let mut province_tally = Tally::new();
+    let varieties = &full.labels().varieties;
+    let variety_index: FnvHashMap<&str, u32> = varieties
+        .iter()
+        .enumerate()
+        .map(|(i, v)| (v.as_str(), i as u32))
+        .collect();
+    let mut variety_answers = Vec::new();
     let mut agreements = 0usize;
     let mut bins = vec![(0.0f64, 0usize, 0usize); 10];
     for review in reviews {
@@ -140,6 +153,10 @@ pub fn evaluate(
             bin.0 += confidence;
             bin.1 += usize::from(countries[top] == review.country);
             bin.2 += 1;
+        }
+        let variety = review.variety.as_deref();
+        if let (Some(s), Some(&truth)) = (&scores, variety.and_then(|v| variety_index.get(v))) {
+            variety_answers.push(answer_of(&s.varieties, truth));
         }
         if let (true, Some(province)) = (with_province && !provinces.is_empty(), &review.province) {
             province_tally.add(
@@ -178,9 +195,55 @@ pub fn evaluate(
         distilled: distilled_tally.scores(),
         agreement: agreements as f64 / reviews.len().max(1) as f64,
         province,
+        variety: (!variety_answers.is_empty())
+            .then(|| variety_figures(varieties, &variety_answers)),
         per_country,
         confusion,
         calibration: crate::scoring::calibration_bins(bins),
+    }
+}
+
+/// An answer whose softmax at temperature 1 gives back `probabilities`.
+fn answer_of(probabilities: &[f32], truth: u32) -> Answer {
+    let logits = probabilities.iter().map(|p| p.max(1e-30).ln()).collect();
+    Answer::new(logits, Some(truth))
+}
+
+/// The variety head's figures over answers for reviews of its classes, with the
+/// most frequent mistakes.
+pub fn variety_figures(labels: &[String], answers: &[Answer]) -> VarietyScores {
+    let scored: Vec<scoring::Scored> = answers.iter().map(|a| a.scored(1.0)).collect();
+    let mut mistakes: FnvHashMap<(u32, usize), usize> = FnvHashMap::default();
+    for answer in answers {
+        let top = answer.top();
+        if let Some(truth) = answer.truth.filter(|&t| t as usize != top) {
+            *mistakes.entry((truth, top)).or_default() += 1;
+        }
+    }
+    let mut confused: Vec<ConfusedPair> = mistakes
+        .into_iter()
+        .filter_map(|((truth, predicted), count)| {
+            Some(ConfusedPair {
+                truth: labels.get(truth as usize)?.clone(),
+                predicted: labels.get(predicted)?.clone(),
+                count,
+            })
+        })
+        .collect();
+    confused.sort_by(|a, b| {
+        b.count
+            .cmp(&a.count)
+            .then_with(|| a.truth.cmp(&b.truth))
+            .then_with(|| a.predicted.cmp(&b.predicted))
+    });
+    confused.truncate(CONFUSED_PAIRS);
+    VarietyScores {
+        n: scored.len(),
+        accuracy: scoring::accuracy(scored.iter().copied()),
+        top3: scoring::mean_of(scored.iter().map(|s| f64::from(u8::from(s.top3)))),
+        log_loss: scoring::log_loss(scored.iter().copied()),
+        ece: scoring::ece(&scoring::bins(scored.iter().copied())),
+        confused,
     }
 }
 
@@ -200,6 +263,20 @@ pub struct Summary {
     /// The province head, when the data has provinces.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub province: Option<ProvinceScores>,
+    /// The variety head, when the model has one and the data names varieties.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub variety: Option<VarietySummary>,
+}
+
+/// The variety figures `vinovoyant eval --json` prints.
+#[derive(Debug, Serialize)]
+pub struct VarietySummary {
+    /// Top-1 over the rows whose variety is one of the model's classes.
+    pub accuracy: f64,
+    /// Top-3 over the same rows.
+    pub top3: f64,
+    /// Those rows.
+    pub n: usize,
 }
 
 impl From<&Evaluation> for Summary {
@@ -211,6 +288,11 @@ impl From<&Evaluation> for Summary {
             ece: crate::scoring::ece(&e.calibration),
             agreement: e.agreement,
             province: e.province,
+            variety: e.variety.as_ref().map(|v| VarietySummary {
+                accuracy: v.accuracy,
+                top3: v.top3,
+                n: v.n,
+            }),
         }
     }
 }

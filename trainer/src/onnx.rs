@@ -248,22 +248,54 @@ const PROVINCE_TENSORS: HeadTensors = HeadTensors {
     probabilities: "province_head_probabilities",
 };
 
+/// The variety head reads the province head's inputs and answers its own
+/// softmax.
+const VARIETY_TENSORS: HeadTensors = HeadTensors {
+    prefix: "variety",
+    indices: graph::PROVINCE_INDICES,
+    values: graph::PROVINCE_VALUES,
+    length: graph::PROVINCE_ENTRIES,
+    contributions: "variety_contributions",
+    probabilities: graph::VARIETY_PROBABILITIES,
+};
+
+/// The heads to export beside the country head.
+#[derive(Default)]
+pub struct OtherHeads<'a> {
+    /// The province head with the country class of each of its provinces.
+    pub province: Option<(Head<'a>, &'a [u32])>,
+    /// The variety head.
+    pub variety: Option<Head<'a>>,
+}
+
 /// Serialises the heads as one ONNX model. The inputs are
-/// `country_indices`/`country_values` (length `N`) and, with a province head,
-/// `province_indices`/`province_values` (length `M`); the outputs are
-/// `country_probabilities`, then `province_probabilities` with a province head,
-/// then `country_contributions` (`N × C`): the contract's
-/// [`graph::inputs`] and [`graph::outputs`]. A province head comes with the country
-/// class of each of its provinces.
-pub fn export(country: &Head<'_>, province: Option<(&Head<'_>, &[u32])>) -> Vec<u8> {
+/// `country_indices`/`country_values` (length `N`) and, with a province or
+/// variety head, `province_indices`/`province_values` (length `M`); the outputs
+/// are `country_probabilities`, then `province_probabilities` with a province head,
+/// then `country_contributions` (`N × C`), then `variety_probabilities` with a
+/// variety head: the contract's [`graph::inputs`] and [`graph::outputs`].
+pub fn export(country: &Head<'_>, others: &OtherHeads<'_>) -> Vec<u8> {
+    use pb::tensor_proto::DataType::{Float, Int64};
     let mut graph = pb::GraphProto {
         name: "vinovoyant_origin".into(),
         ..Default::default()
     };
+    let word_heads = others.province.is_some() || others.variety.is_some();
+    for tensors in std::iter::once(&COUNTRY_TENSORS).chain(word_heads.then_some(&PROVINCE_TENSORS))
+    {
+        let length = [Dim::Named(tensors.length)];
+        graph
+            .input
+            .push(value_info(tensors.indices, Int64, &length));
+        graph.input.push(value_info(tensors.values, Float, &length));
+    }
     graph.initializer.push(tensor_i64("axis_rows", &[0]));
     graph.initializer.push(tensor_i64("axis_columns", &[1]));
     add_head(&mut graph, country, &COUNTRY_TENSORS);
-    if let Some((head, countries)) = province {
+    if let Some(variety) = &others.variety {
+        add_head(&mut graph, variety, &VARIETY_TENSORS);
+    }
+    if let Some((head, countries)) = &others.province {
         add_head(&mut graph, head, &PROVINCE_TENSORS);
         add_province_shares(
             &mut graph,
@@ -272,7 +304,7 @@ pub fn export(country: &Head<'_>, province: Option<(&Head<'_>, &[u32])>) -> Vec<
             countries,
         );
     }
-    add_outputs(&mut graph, country, province.map(|(head, _)| head));
+    add_outputs(&mut graph, country, others);
     let model = pb::ModelProto {
         ir_version: IR_VERSION,
         opset_import: vec![pb::OperatorSetIdProto {
@@ -281,26 +313,22 @@ pub fn export(country: &Head<'_>, province: Option<(&Head<'_>, &[u32])>) -> Vec<
         }],
         producer_name: "vinovoyant-trainer".into(),
         producer_version: env!("CARGO_PKG_VERSION").into(),
-        doc_string: "VinoVoyant origin model: country and province heads over TF-IDF n-grams"
-            .into(),
+        doc_string:
+            "VinoVoyant origin model: country, province and variety heads over TF-IDF n-grams"
+                .into(),
         graph: Some(graph),
         ..Default::default()
     };
     model.encode_to_vec()
 }
 
-/// Adds one head's inputs, weights and nodes: the gathered int8 rows are
+/// Adds one head's weights and nodes over its (already declared) inputs: the gathered int8 rows are
 /// dequantised, multiplied by the values into per-entry contributions, summed,
 /// biased, divided by the temperature and put through a softmax.
 fn add_head(graph: &mut pb::GraphProto, head: &Head<'_>, tensors: &HeadTensors) {
-    use pb::tensor_proto::DataType::{Float, Int64};
+    use pb::tensor_proto::DataType::Float;
     let model = head.model;
     let n = |suffix: &str| format!("{}_{suffix}", tensors.prefix);
-    let length = [Dim::Named(tensors.length)];
-    graph
-        .input
-        .push(value_info(tensors.indices, Int64, &length));
-    graph.input.push(value_info(tensors.values, Float, &length));
     let (quantized, scales) = quantize_rows(&model.weights, model.classes);
     graph.initializer.extend([
         tensor_i8(&n("weights"), &[model.features, model.classes], &quantized),
@@ -366,7 +394,7 @@ fn add_head(graph: &mut pb::GraphProto, head: &Head<'_>, tensors: &HeadTensors) 
 }
 
 /// Declares the contract's outputs, in its order.
-fn add_outputs(graph: &mut pb::GraphProto, country: &Head<'_>, province: Option<&Head<'_>>) {
+fn add_outputs(graph: &mut pb::GraphProto, country: &Head<'_>, others: &OtherHeads<'_>) {
     use pb::tensor_proto::DataType::Float;
     let countries = country.model.classes;
     graph.output.push(value_info(
@@ -374,7 +402,7 @@ fn add_outputs(graph: &mut pb::GraphProto, country: &Head<'_>, province: Option<
         Float,
         &[Dim::Fixed(countries)],
     ));
-    if let Some(province) = province {
+    if let Some((province, _)) = &others.province {
         graph.output.push(value_info(
             graph::PROVINCE_PROBABILITIES,
             Float,
@@ -386,6 +414,13 @@ fn add_outputs(graph: &mut pb::GraphProto, country: &Head<'_>, province: Option<
         Float,
         &[Dim::Named(graph::COUNTRY_ENTRIES), Dim::Fixed(countries)],
     ));
+    if let Some(variety) = &others.variety {
+        graph.output.push(value_info(
+            graph::VARIETY_PROBABILITIES,
+            Float,
+            &[Dim::Fixed(variety.model.classes)],
+        ));
+    }
 }
 
 #[cfg(test)]
@@ -404,27 +439,32 @@ mod tests {
             weights: vec![0.5; 3 * classes],
             bias: vec![0.0; classes],
         };
-        let (country, province) = (model(2), model(3));
+        let (country, province, variety) = (model(2), model(3), model(4));
         let head = |model| Head {
             model,
             temperature: 1.0,
         };
-        for with_province in [false, true] {
-            let bytes = export(
-                &head(&country),
-                with_province.then_some((&head(&province), &[0u32, 0, 1][..])),
-            );
+        let province_countries = [0u32, 0, 1];
+        for (with_province, with_variety) in
+            [(false, false), (true, false), (false, true), (true, true)]
+        {
+            let others = OtherHeads {
+                province: with_province.then(|| (head(&province), &province_countries[..])),
+                variety: with_variety.then(|| head(&variety)),
+            };
+            let bytes = export(&head(&country), &others);
             let decoded = pb::ModelProto::decode(bytes.as_slice()).unwrap();
             let graph_proto = decoded.graph.unwrap();
+            let case = format!("province {with_province}, variety {with_variety}");
             assert_eq!(
                 names(&graph_proto.input),
-                graph::inputs(with_province),
-                "with province: {with_province}"
+                graph::inputs(with_province || with_variety),
+                "{case}"
             );
             assert_eq!(
                 names(&graph_proto.output),
-                graph::outputs(with_province),
-                "with province: {with_province}"
+                graph::outputs(with_province, with_variety),
+                "{case}"
             );
         }
     }

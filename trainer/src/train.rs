@@ -19,9 +19,10 @@ use crate::data::{Dataset, Review};
 use crate::evaluate::evaluate;
 use crate::fit::{
     FitOptions, Fitted, country_targets, distilled_rows, fit, full_rows, province_targets,
+    variety_targets,
 };
 use crate::linear::{LinearModel, SparseRows, fit_temperature};
-use crate::onnx::{self, Head};
+use crate::onnx::{self, Head, OtherHeads};
 use crate::split::{Split, new_writer_split, stratified};
 
 /// What `fitted_on` says of temperatures fitted on the random split's held-out reviews.
@@ -76,6 +77,7 @@ fn temperatures_on(fitted: &Fitted, rows: &[&Review], options: &FitOptions) -> T
     let (country_rows, province_rows) = full_rows(rows, &fitted.vocabulary);
     let countries = country_targets(rows, &fitted.labels);
     let provinces = province_targets(rows, &fitted.labels);
+    let varieties = variety_targets(rows, &fitted.labels);
     let temperature = |model: &LinearModel, rows: &SparseRows, targets: &[Option<u32>]| {
         let (logits, labels) = logits_of(model, rows, targets);
         if labels.is_empty() {
@@ -94,6 +96,7 @@ fn temperatures_on(fitted: &Fitted, rows: &[&Review], options: &FitOptions) -> T
     Temperatures {
         country: temperature(&fitted.country, &country_rows, &countries),
         province: temperature(&fitted.province, &province_rows, &provinces),
+        variety: temperature(&fitted.variety, &province_rows, &varieties),
         distilled: temperature(&distilled_linear, &hashed, &countries),
         fitted_on: FITTED_ON_RANDOM_SPLIT.to_string(),
     }
@@ -102,23 +105,28 @@ fn temperatures_on(fitted: &Fitted, rows: &[&Review], options: &FitOptions) -> T
 /// Writes every model file with the given temperatures baked in: into the
 /// exported graph and into `distilled.bin`.
 fn build(fitted: Fitted, temperatures: &Temperatures) -> anyhow::Result<Built> {
-    let country_t = temperatures.country;
-    let province_t = temperatures.province;
     let mut distilled_weights = fitted.distilled;
     distilled_weights.temperature = temperatures.distilled;
     let distilled = DistilledModel::quantize(&distilled_weights)?;
+    let others = OtherHeads {
+        province: (fitted.province.classes > 0).then(|| {
+            let head = Head {
+                model: &fitted.province,
+                temperature: temperatures.province,
+            };
+            (head, fitted.province_countries.as_slice())
+        }),
+        variety: (fitted.variety.classes > 0).then_some(Head {
+            model: &fitted.variety,
+            temperature: temperatures.variety,
+        }),
+    };
     let onnx_bytes = onnx::export(
         &Head {
             model: &fitted.country,
-            temperature: country_t,
+            temperature: temperatures.country,
         },
-        (fitted.province.classes > 0)
-            .then_some(Head {
-                model: &fitted.province,
-                temperature: province_t,
-            })
-            .as_ref()
-            .map(|head| (head, fitted.province_countries.as_slice())),
+        &others,
     );
     let full = FullModel::new(
         &onnx_bytes,
@@ -190,8 +198,12 @@ pub fn train_bundle(
         None => (None, known_writers),
     };
     log(&format!(
-        "temperatures ({}): country {:.3}, province {:.3}, distilled {:.3}",
-        temperatures.fitted_on, temperatures.country, temperatures.province, temperatures.distilled
+        "temperatures ({}): country {:.3}, province {:.3}, variety {:.3}, distilled {:.3}",
+        temperatures.fitted_on,
+        temperatures.country,
+        temperatures.province,
+        temperatures.variety,
+        temperatures.distilled
     ));
     let built = build(fitted, &temperatures)?;
     log("scoring the held-out reviews");

@@ -20,9 +20,15 @@ fn small_run() -> RunOptions {
         min_df: 1,
         min_country_reviews: 5,
         min_province_reviews: 3,
+        min_variety_reviews: 5,
         ..FitOptions::default()
     };
-    for options in [&mut fit.country, &mut fit.province, &mut fit.distilled] {
+    for options in [
+        &mut fit.country,
+        &mut fit.province,
+        &mut fit.variety,
+        &mut fit.distilled,
+    ] {
         options.epochs = 30;
         options.batch_size = 8;
         options.learning_rate = 0.05;
@@ -46,7 +52,17 @@ fn learns_the_fixture_and_round_trips() {
     let out = tempfile::tempdir().unwrap();
     let manifest = train_bundle(&dataset, &small_run(), out.path(), &|_| {}).unwrap();
     assert_eq!(manifest.labels.countries.len(), 3);
+    // every grape the fixture names has at least 7 reviews
+    assert_eq!(manifest.labels.varieties.len(), 10);
     assert_eq!(manifest.training_data.rows, 90);
+    let variety = manifest
+        .metrics
+        .random_split
+        .variety
+        .as_ref()
+        .expect("variety figures");
+    assert!(variety.n > 0 && variety.accuracy >= 0.8, "{variety:?}");
+    assert!(variety.top3 >= variety.accuracy);
     assert!(
         manifest.metrics.random_split.full.accuracy >= 0.9,
         "{:?}",
@@ -55,26 +71,35 @@ fn learns_the_fixture_and_round_trips() {
 
     let bundle = Bundle::load(out.path()).unwrap();
     assert_eq!(bundle.manifest(), &manifest);
-    for (text, country, province) in [
+    for (text, country, province, grape) in [
         (
             "A dense Nebbiolo from Barolo with firm tannins.",
             "Italy",
             "Piedmont",
+            "Nebbiolo",
         ),
         (
             "Napa Cabernet Sauvignon, ripe and supple.",
             "US",
             "California",
+            "Cabernet Sauvignon",
         ),
         (
             "A bright Sancerre Sauvignon Blanc with citrus.",
             "France",
             "Loire Valley",
+            "Sauvignon Blanc",
         ),
     ] {
         let full = bundle.predict(text).unwrap();
         assert_eq!(full.countries[0].label, country, "{text}");
         assert_eq!(full.provinces[0].label, province, "{text}");
+        assert_eq!(full.varieties[0].label, grape, "{text}");
+        let total: f32 = full.varieties.iter().map(|v| v.probability).sum();
+        assert!(
+            (total - 1.0).abs() < 1e-3,
+            "variety probabilities sum to {total}"
+        );
         assert_eq!(
             bundle.predict_distilled(text).unwrap().countries[0].label,
             country,
@@ -275,6 +300,11 @@ fn writer_folds_hold_out_every_writer_and_calibrate_the_shipped_models() {
     for band in [&folds.certainty, &folds.distilled_certainty] {
         assert_eq!(band.iter().map(|b| b.answers).sum::<usize>(), 90);
     }
+    // the variety head is held out by writer too, over the reviews of its classes
+    let variety = folds.variety.as_ref().expect("variety figures by writer");
+    assert!(variety.n > 0 && variety.n <= 90, "{variety:?}");
+    assert!((0.0..=1.0).contains(&variety.scores.accuracy));
+    assert!(variety.scores.log_loss.is_finite());
     for scores in [&folds.full, &folds.distilled] {
         assert!((0.0..=1.0).contains(&scores.accuracy), "{scores:?}");
         assert!(
@@ -285,6 +315,7 @@ fn writer_folds_hold_out_every_writer_and_calibrate_the_shipped_models() {
     // the shipped models carry the temperatures fitted on the folds
     let temperatures = manifest.training.temperatures.as_ref().unwrap();
     assert_eq!(temperatures.fitted_on, "writer_folds");
+    assert!(temperatures.variety > 0.0 && temperatures.variety != 1.0);
     let bundle = Bundle::load(out.path()).unwrap();
     assert_eq!(bundle.distilled().temperature(), temperatures.distilled);
     let text = "A dense Nebbiolo from Barolo with firm tannins.";

@@ -224,6 +224,7 @@ impl DistilledModel {
         Ok(Prediction {
             countries: ranked_labels(&self.labels, &probabilities),
             provinces: Vec::new(),
+            varieties: Vec::new(),
             explanation,
         })
     }

@@ -61,6 +61,12 @@ pub fn eval(args: EvalArgs) -> anyhow::Result<()> {
             p.accuracy, p.top3, p.n
         );
     }
+    if let Some(v) = &summary.variety {
+        println!(
+            "  variety   top-1 {:.3}  top-3 {:.3}  (n = {}, reviews of the model's varieties)",
+            v.accuracy, v.top3, v.n
+        );
+    }
     if let Some(by) = &report.by {
         println!("by {}:", by.column);
         println!(

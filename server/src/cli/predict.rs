@@ -95,7 +95,8 @@ fn notes_of(text: &str) -> anyhow::Result<Vec<String>> {
         .collect()
 }
 
-/// One note's answer as a line of JSON: the top countries and provinces with the
+/// One note's answer as a line of JSON: the top countries, provinces and grape
+/// varieties with the
 /// words behind them, or the reason it was refused.
 fn prediction_json(
     version: &str,
@@ -111,6 +112,7 @@ fn prediction_json(
                 .map(|top| Certainty::of_note(top.probability, note).as_str()),
             "countries": prediction.countries.iter().take(3).collect::<Vec<_>>(),
             "provinces": prediction.provinces.iter().take(3).collect::<Vec<_>>(),
+            "varieties": prediction.varieties.iter().take(3).collect::<Vec<_>>(),
             "explanation": prediction.explanation,
         }),
         Err(error) => serde_json::json!({
@@ -155,6 +157,15 @@ fn write_prediction(
             province.label,
             province.probability * 100.0
         )?;
+    }
+    if !prediction.varieties.is_empty() {
+        let grapes: Vec<String> = prediction
+            .varieties
+            .iter()
+            .take(3)
+            .map(|v| format!("{} ({:.1}%)", v.label, v.probability * 100.0))
+            .collect();
+        writeln!(out, "grape: {}", grapes.join(", "))?;
     }
     if let Some(top) = prediction.top_country() {
         let words: Vec<String> = prediction

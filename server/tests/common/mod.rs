@@ -73,6 +73,15 @@ impl TestServer {
             .await;
     }
 
+    /// Waits until the review data given with `--data` is indexed for similar wines.
+    pub async fn wait_indexed(&self) {
+        self.wait_for_ok(
+            "/api/v1/similar?description=tannic",
+            "the review data was not indexed",
+        )
+        .await;
+    }
+
     /// Polls `path` for up to 30 s until it answers 200; panics with `failure` otherwise.
     async fn wait_for_ok(&self, path: &str, failure: &str) {
         for _ in 0..600 {

@@ -23,6 +23,7 @@ pub fn title_documents(reviews: &[&Review]) -> Vec<Review> {
                 description: review.title.clone()?,
                 country: review.country.clone(),
                 province: review.province.clone(),
+                variety: review.variety.clone(),
                 taster: None,
                 title: None,
                 ..Review::default()

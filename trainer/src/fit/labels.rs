@@ -1,5 +1,5 @@
-//! The classes of a run: countries and provinces with enough reviews, and each
-//! review's class in them.
+//! The classes of a run: countries, provinces and grape varieties with enough
+//! reviews, and each review's class in them.
 
 use fnv::FnvHashMap;
 use vinovoyant_model::manifest::LabelSets;
@@ -7,7 +7,7 @@ use vinovoyant_model::manifest::LabelSets;
 use super::FitOptions;
 use crate::data::Review;
 
-/// Label sets from the training reviews: countries and provinces with enough reviews,
+/// Label sets from the training reviews: countries, provinces and varieties with enough reviews,
 /// in order of frequency (ties by name), with the country class of each province
 /// class. A province whose country is not a class is left out: the graph ranks
 /// provinces as shares of their country's probability.
@@ -44,9 +44,17 @@ pub fn label_sets(reviews: &[&Review], options: &FitOptions) -> (LabelSets, Vec<
         Some((province, country))
     })
     .unzip();
+    let varieties = frequent(
+        reviews
+            .iter()
+            .filter_map(|r| r.variety.as_deref())
+            .collect(),
+        options.min_variety_reviews,
+    );
     let labels = LabelSets {
         countries,
         provinces,
+        varieties,
     };
     (labels, province_countries)
 }
@@ -86,6 +94,15 @@ pub fn country_targets(reviews: &[&Review], labels: &LabelSets) -> Vec<Option<u3
     reviews
         .iter()
         .map(|r| index.get(r.country.as_str()).copied())
+        .collect()
+}
+
+/// Variety class of each review, `None` when absent or too rare.
+pub fn variety_targets(reviews: &[&Review], labels: &LabelSets) -> Vec<Option<u32>> {
+    let index = index_of(&labels.varieties);
+    reviews
+        .iter()
+        .map(|r| r.variety.as_deref().and_then(|v| index.get(v).copied()))
         .collect()
 }
 

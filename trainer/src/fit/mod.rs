@@ -1,4 +1,4 @@
-//! From reviews to trained models: labels, vocabulary, the three linear heads.
+//! From reviews to trained models: labels, vocabulary, the four linear heads.
 //!
 //! * [`options`]: what shapes a run, and the defaults;
 //! * [`labels`]: the classes and each review's class;
@@ -18,7 +18,7 @@ use crate::data::Review;
 use crate::linear::{self, LinearModel, Options, SparseRows, SvmOptions, Teacher};
 
 pub use documents::{bucket_idf, build_vocabulary, distilled_rows, full_rows, title_documents};
-pub use labels::{country_targets, label_sets, province_targets};
+pub use labels::{country_targets, label_sets, province_targets, variety_targets};
 pub use options::{Distillation, FitOptions};
 
 /// The trained models, before they are written as a bundle.
@@ -33,6 +33,9 @@ pub struct Fitted {
     pub province: LinearModel,
     /// The country class of each province class.
     pub province_countries: Vec<u32>,
+    /// The variety head (no classes when the data names no variety often enough).
+    /// It reads the province head's features: words and names, no character n-grams.
+    pub variety: LinearModel,
     /// The distilled model's float weights (temperature still 1).
     pub distilled: DistilledWeights,
 }
@@ -70,11 +73,12 @@ fn teacher_probabilities(
         .collect()
 }
 
-/// The three heads, each trained the same way with its own options and seeds.
+/// The four heads, each trained the same way with its own options and seeds.
 #[derive(Debug, Clone, Copy)]
 enum HeadKind {
     Country,
     Province,
+    Variety,
     Distilled,
 }
 
@@ -104,6 +108,13 @@ impl HeadKind {
                 2,
                 6,
                 options.province_margin_weight,
+            ),
+            Self::Variety => (
+                "variety head",
+                options.variety,
+                7,
+                8,
+                options.variety_margin_weight,
             ),
             Self::Distilled => (
                 "distilled model",
@@ -162,9 +173,10 @@ pub fn fit(
         options.min_country_reviews
     );
     log(&format!(
-        "{} countries and {} provinces as classes",
+        "{} countries, {} provinces and {} varieties as classes",
         labels.countries.len(),
-        labels.provinces.len()
+        labels.provinces.len(),
+        labels.varieties.len()
     ));
     let vocabulary = build_vocabulary(&documents, options)?;
     log(&format!("vocabulary: {} features", vocabulary.len()));
@@ -175,6 +187,7 @@ pub fn fit(
     let hashed_rows = distilled_rows(reviews, &idf, options);
     let country_labels = country_targets(&documents, &labels);
     let province_labels = province_targets(&documents, &labels);
+    let variety_labels = variety_targets(&documents, &labels);
     let country_data = HeadData {
         rows: &country_rows,
         labels: &country_labels,
@@ -187,6 +200,11 @@ pub fn fit(
         features: vocabulary.province_features() as usize,
         classes: labels.provinces.len(),
     };
+    let variety_data = HeadData {
+        labels: &variety_labels,
+        classes: labels.varieties.len(),
+        ..province_data
+    };
     let distilled_data = HeadData {
         rows: &hashed_rows,
         // The reviews come first among the documents.
@@ -194,21 +212,22 @@ pub fn fit(
         features: idf.len(),
         classes: labels.countries.len(),
     };
-    let train_province = || {
-        if province_data.classes == 0 {
+    let train_beside = |kind: HeadKind, data: &HeadData<'_>| {
+        if data.classes == 0 {
             return LinearModel {
-                features: province_data.features,
+                features: data.features,
                 classes: 0,
                 weights: Vec::new(),
                 bias: Vec::new(),
             };
         }
-        HeadKind::Province.train(options, &province_data, None, log)
+        kind.train(options, data, None, log)
     };
     // The distilled model learns from the finished country head, so those two run
-    // one after the other while the province head trains beside them.
-    let (country, province, distilled) = std::thread::scope(|scope| {
-        let province = scope.spawn(train_province);
+    // one after the other while the province and variety heads train beside them.
+    let (country, province, variety, distilled) = std::thread::scope(|scope| {
+        let province = scope.spawn(|| train_beside(HeadKind::Province, &province_data));
+        let variety = scope.spawn(|| train_beside(HeadKind::Variety, &variety_data));
         let country = HeadKind::Country.train(options, &country_data, None, log);
         let taught = teacher_probabilities(
             &country,
@@ -221,10 +240,12 @@ pub fn fit(
             share: options.distillation.share,
         };
         let distilled = HeadKind::Distilled.train(options, &distilled_data, Some(&teacher), log);
-        (country, province.join(), distilled)
+        (country, province.join(), variety.join(), distilled)
     });
     let province =
         province.map_err(|_| anyhow::anyhow!("the province head's training thread panicked"))?;
+    let variety =
+        variety.map_err(|_| anyhow::anyhow!("the variety head's training thread panicked"))?;
     Ok(Fitted {
         province_countries,
         distilled: DistilledWeights {
@@ -242,6 +263,7 @@ pub fn fit(
         vocabulary,
         country,
         province,
+        variety,
     })
 }
 

@@ -26,6 +26,9 @@ pub struct FitOptions {
     pub min_country_reviews: usize,
     /// A province needs this many reviews to become a class.
     pub min_province_reviews: usize,
+    /// A grape variety needs this many reviews to become a class of the variety
+    /// head; `usize::MAX` trains none.
+    pub min_variety_reviews: usize,
     /// N-grams of the distilled model.
     pub distilled_spec: FeatureSpec,
     /// Word buckets of the distilled model.
@@ -36,6 +39,8 @@ pub struct FitOptions {
     pub country: Options,
     /// Optimiser settings of the province head.
     pub province: Options,
+    /// Optimiser settings of the variety head.
+    pub variety: Options,
     /// Optimiser settings of the distilled model.
     pub distilled: Options,
     /// The maximum-margin half of the heads: one-vs-rest SVMs whose scores
@@ -50,6 +55,8 @@ pub struct FitOptions {
     pub distillation: Distillation,
     /// Weight of the SVM scores in the province head; 0 trains no SVM.
     pub province_margin_weight: f32,
+    /// Weight of the SVM scores in the variety head; 0 trains no SVM.
+    pub variety_margin_weight: f32,
     /// Also train on each review's title (see [`super::title_documents`]).
     pub titles: bool,
 }
@@ -108,6 +115,7 @@ impl Default for FitOptions {
             province_words: 30_000,
             min_country_reviews: 10,
             min_province_reviews: 15,
+            min_variety_reviews: 10,
             distilled_spec: FeatureSpec {
                 word_ngram_max: 2,
                 char_ngram_min: 3,
@@ -118,6 +126,7 @@ impl Default for FitOptions {
             distilled_char_buckets: 1 << 13,
             country,
             province: shared,
+            variety: shared,
             distilled,
             margin: SvmOptions {
                 cost: 0.5,
@@ -137,6 +146,7 @@ impl Default for FitOptions {
             },
             // The same SVMs beside the province head, at weight 1.
             province_margin_weight: 1.0,
+            variety_margin_weight: 1.0,
             titles: true,
         }
     }

@@ -10,6 +10,7 @@ use vinovoyant_model::manifest::{Evaluation, HeldOutScores, ModelScores, WriterF
 use super::charts::{agreement, calibration, confusion};
 use super::percent;
 use super::plain_words::{in_plain_words, what_the_figures_mean};
+use super::variety::variety_section;
 
 /// Shows one figure of a model's scores.
 type ScoreFormat = fn(&ModelScores) -> String;
@@ -36,6 +37,11 @@ pub fn model_card(manifest: &Manifest) -> String {
     confusion(random, &manifest.labels.countries).html(&mut out);
     out.push_str("</div>");
     per_country_table(random, metrics.new_writers.as_ref(), &mut out);
+    let variety_folds = metrics
+        .writer_folds
+        .as_ref()
+        .and_then(|f| f.variety.as_ref());
+    variety_section(random, variety_folds, &mut out);
     out.push_str(
         r#"<section class="table-block" aria-labelledby="facts-title"><h2 id="facts-title">About this bundle</h2>"#,
     );
@@ -64,11 +70,12 @@ fn facts(manifest: &Manifest, out: &mut String) {
             ),
         ),
         (
-            "Countries / provinces",
+            "Countries / provinces / varieties",
             format!(
-                "{} / {}",
+                "{} / {} / {}",
                 manifest.labels.countries.len(),
-                manifest.labels.provinces.len()
+                manifest.labels.provinces.len(),
+                manifest.labels.varieties.len()
             ),
         ),
         ("Full model features", count(training.full_features)),

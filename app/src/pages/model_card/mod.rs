@@ -8,6 +8,8 @@ mod card;
 mod charts;
 #[cfg(feature = "ssr")]
 mod plain_words;
+#[cfg(feature = "ssr")]
+mod variety;
 
 use leptos::prelude::*;
 

@@ -9,6 +9,7 @@ mod distilled_panel;
 mod reading;
 mod server_panel;
 mod share_note;
+mod similar;
 pub mod state;
 
 use leptos::ev::{KeyboardEvent, MouseEvent, SubmitEvent};
@@ -19,6 +20,7 @@ use self::distilled_panel::{DistilledBar, DistilledPanel};
 use self::reading::{DistilledGuess, DistilledReading};
 use self::server_panel::{AnswerContext, ServerPanel};
 use self::share_note::ShareNote;
+use self::similar::SimilarSection;
 use self::state::{Ask, PAUSE_BEFORE_ASKING, PAUSE_ENDS_WORD, PredictState, unsure_note};
 use crate::api::{PageState, ServerAnswer, current_page_state};
 use crate::distilled::use_distilled_model;
@@ -147,6 +149,7 @@ fn Predictor(state: PageState) -> impl IntoView {
                         pending,
                     }
                 />
+                <SimilarSection answer />
             </div>
         </div>
     }

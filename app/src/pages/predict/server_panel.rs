@@ -7,8 +7,8 @@ use vinovoyant_model::{Certainty, LabelScore, TokenContribution};
 use super::ANSWER_ID;
 use crate::api::{PredictFailure, ServerAnswer};
 use crate::components::{
-    AnswerSignals, Headline, HighlightedNote, ProbabilityBars, ShownAnswer, certainty_words,
-    is_catch_all_province, percent,
+    AnswerSignals, Headline, HighlightedNote, ProbabilityBars, ShownAnswer, certainty_of,
+    certainty_words, is_catch_all_province, percent,
 };
 
 impl ShownAnswer for ServerAnswer {
@@ -143,6 +143,7 @@ fn AnswerView(answer: Memo<Option<ServerAnswer>>, context: AnswerContext) -> imp
     } = context;
     let shown = AnswerSignals::of(answer);
     let province = move || answer.with(|answer| answer.as_ref().and_then(province_view));
+    let grapes = move || answer.with(|answer| answer.as_ref().and_then(grapes_view));
     let version =
         move || answer.with(|answer| answer.as_ref().map(|answer| answer.model_version.clone()));
     let comparison = move || comparison_view(answer.get()?, distilled.get().first()?, text);
@@ -150,6 +151,7 @@ fn AnswerView(answer: Memo<Option<ServerAnswer>>, context: AnswerContext) -> imp
         <div class="answer" class:dimmed=move || pending.get()>
             <Headline shown eyebrow="The full model says" testid="server">
                 {province}
+                {grapes}
             </Headline>
             <ProbabilityBars ranking=shown.countries palette />
             <Show when=move || shown.segments.with(|s| s.iter().any(|s| s.toward.is_some()))>
@@ -179,6 +181,27 @@ fn province_view(answer: &ServerAnswer) -> Option<AnyView> {
             <p class="province">
                 "Province: " <strong>{province.label.clone()}</strong> " ("
                 {percent(province.probability)} ")"
+            </p>
+        }
+        .into_any(),
+    )
+}
+
+/// The likely grapes: the top variety with its probability and certainty in words,
+/// then the next ones; nothing from a model without a variety head.
+fn grapes_view(answer: &ServerAnswer) -> Option<AnyView> {
+    let (top, rest) = answer.varieties.split_first()?;
+    let word = certainty_of(Some(top), &answer.description).word();
+    let others: Vec<String> = rest
+        .iter()
+        .map(|v| format!("{} ({})", v.label, percent(v.probability)))
+        .collect();
+    let others = (!others.is_empty()).then(|| format!("; then {}", others.join(", ")));
+    Some(
+        view! {
+            <p class="grape" data-testid="server-grape">
+                "Grape: " <strong>{top.label.clone()}</strong> " ("
+                {percent(top.probability)} " · " {word} ")" {others}
             </p>
         }
         .into_any(),

@@ -194,6 +194,8 @@ mod tests {
                 probability: 0.8,
             }],
             provinces: Vec::new(),
+            varieties: Vec::new(),
+            similar: Default::default(),
             explanation: Vec::new(),
         })
     }
