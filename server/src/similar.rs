@@ -22,6 +22,7 @@ const RETRY_WHILE_INDEXING: HeaderValue = HeaderValue::from_static("5");
 
 /// A note to find similar wines for.
 #[derive(Debug, Deserialize, ToSchema, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct SimilarRequest {
     /// A tasting note, 1 to 5,000 characters, held to the same checks as a
     /// prediction's (a text that is not a tasting note is refused).
@@ -30,6 +31,7 @@ pub struct SimilarRequest {
     /// How many reviews to return, 1 to 20 (5 when absent).
     #[serde(default = "default_count")]
     #[param(example = 5, minimum = 1, maximum = 20)]
+    #[schema(example = 5, minimum = 1, maximum = 20)]
     pub count: usize,
 }
 
