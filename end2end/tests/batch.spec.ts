@@ -39,13 +39,14 @@ function csvField(value: string): string {
   return /[",\r\n]/.test(value) ? `"${value.replaceAll('"', '""')}"` : value;
 }
 
-/** The shop's list: 120 notes and 2 non-notes (rows 8 and 90), with columns the page ignores. */
+/** The shop's list: 120 notes and 2 non-notes (rows 8 and 90), with columns the page
+ *  ignores, saved the way spreadsheets save "CSV UTF-8": with a byte-order mark. */
 function shopCsv(): { csv: string; descriptions: string[] } {
   const descriptions = notes(120);
   descriptions.splice(7, 0, nonNotes[0]);
   descriptions.splice(89, 0, nonNotes[1]);
   const lines = ["sku,description,price", ...descriptions.map((d, i) => `W${i + 1},${csvField(d)},${10 + (i % 30)}`)];
-  return { csv: `${lines.join("\r\n")}\r\n`, descriptions };
+  return { csv: `\uFEFF${lines.join("\r\n")}\r\n`, descriptions };
 }
 
 async function upload(page: Page, name: string, body: string | Buffer, mimeType = "text/plain") {
