@@ -6,6 +6,7 @@
 #   target/site/pkg/<hash>/vinovoyant.css      style/main.css
 #   target/site/pkg/<hash>/noscript.css        style/noscript.css (linked inside <noscript>)
 #   target/site/pkg/<hash>/analytics.js        frontend/js/analytics.js (the analytics filter)
+#   target/site/pkg/<hash>/batch.js            frontend/js/batch.js (the batch page's upload)
 #   target/site/asset-dir.txt                  `pkg/<hash>`: where the server finds them
 #   target/site/…                              everything in public/
 #
@@ -67,18 +68,20 @@ step "optimising the WASM ($(stat -c %s "$pkg/${name}_bg.wasm") bytes before)"
     -o "$pkg/${name}_bg.opt.wasm" "$pkg/${name}_bg.wasm"
 mv "$pkg/${name}_bg.opt.wasm" "$pkg/${name}_bg.wasm"
 
-step "copying styles, the analytics script and public files"
+step "copying styles, the plain scripts and public files"
 cp style/main.css "$pkg/$name.css"
 cp style/noscript.css "$pkg/noscript.css"
 cp frontend/js/analytics.js "$pkg/analytics.js"
+cp frontend/js/batch.js "$pkg/batch.js"
 cp -R public/. "$site/"
 
 step "naming the assets by their content"
 hash="$(cat "$pkg/$name.js" "$pkg/${name}_bg.wasm" "$pkg/$name.css" "$pkg/noscript.css" "$pkg/analytics.js" \
-    | sha256sum | cut -c1-16)"
+    "$pkg/batch.js" | sha256sum | cut -c1-16)"
 assets="$pkg/$hash"
 mkdir "$assets"
-mv "$pkg/$name.js" "$pkg/${name}_bg.wasm" "$pkg/$name.css" "$pkg/noscript.css" "$pkg/analytics.js" "$assets/"
+mv "$pkg/$name.js" "$pkg/${name}_bg.wasm" "$pkg/$name.css" "$pkg/noscript.css" "$pkg/analytics.js" \
+    "$pkg/batch.js" "$assets/"
 printf 'pkg/%s\n' "$hash" >"$site/asset-dir.txt"
 
 step "precompressing (gzip -9, brotli 11)"
@@ -101,7 +104,8 @@ for (const file of process.argv.slice(1)) {
   }));
 }' "${compressible[@]}"
 
-for file in "$assets/$name.js" "$assets/${name}_bg.wasm" "$assets/$name.css" "$assets/analytics.js"; do
+for file in "$assets/$name.js" "$assets/${name}_bg.wasm" "$assets/$name.css" "$assets/analytics.js" \
+    "$assets/batch.js"; do
     printf '    %-44s %8d bytes, %8d gzip, %8d brotli\n' "${file#"$site"/}" "$(stat -c %s "$file")" \
         "$(stat -c %s "$file.gz")" "$(stat -c %s "$file.br")"
 done

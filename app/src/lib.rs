@@ -37,6 +37,7 @@ use leptos::prelude::*;
 
 use crate::pages::NotFound;
 use crate::pages::analytics::AnalyticsPage;
+use crate::pages::batch::BatchPage;
 use crate::pages::model_card::ModelPage;
 use crate::pages::predict::PredictPage;
 
@@ -49,11 +50,13 @@ pub enum Page {
     Analytics,
     /// `/model`: the model card.
     Model,
+    /// `/batch`: a whole list of notes from a file, answered in a table.
+    Batch,
 }
 
 impl Page {
     /// Every page, in navigation order.
-    pub const ALL: &[Page] = &[Page::Predict, Page::Analytics, Page::Model];
+    pub const ALL: &[Page] = &[Page::Predict, Page::Batch, Page::Analytics, Page::Model];
 
     /// The page's address.
     pub fn path(self) -> &'static str {
@@ -61,6 +64,7 @@ impl Page {
             Self::Predict => routes::PREDICT,
             Self::Analytics => routes::ANALYTICS,
             Self::Model => routes::MODEL_CARD,
+            Self::Batch => routes::BATCH,
         }
     }
 
@@ -70,6 +74,7 @@ impl Page {
             Self::Predict => "Predict",
             Self::Analytics => "Analytics",
             Self::Model => "Model card",
+            Self::Batch => "Batch",
         }
     }
 
@@ -79,6 +84,7 @@ impl Page {
             Self::Predict => "Where is this wine from?",
             Self::Analytics => "Wine reviews in charts",
             Self::Model => "Model card",
+            Self::Batch => "Place a whole list of wines",
         }
     }
 
@@ -116,7 +122,7 @@ fn current_path() -> String {
 /// (from the content-named asset folder `options.site_pkg_dir`), the icon and the
 /// page's script: on the predict page the hydration scripts (which find the bundle
 /// through `options`) and a preload of the distilled model the browser will fetch,
-/// on the analytics page the filter's small script.
+/// on the analytics page the filter's small script, on the batch page the upload's.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     let page = Page::at(&current_path());
     let title = format!(
@@ -138,13 +144,17 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
             }
         });
     // Only the predict page runs the WASM bundle; the analytics page needs one
-    // small script for its filter, and the other pages none.
+    // small script for its filter, the batch page one for its upload, and the
+    // other pages none.
     let assets = format!("/{}", options.site_pkg_dir);
     let scripts = match page {
         Some(Page::Predict) => view! { <HydrationScripts options /> }.into_any(),
         Some(Page::Analytics) => {
             view! { <script type="module" src=format!("{assets}/analytics.js")></script> }
                 .into_any()
+        }
+        Some(Page::Batch) => {
+            view! { <script type="module" src=format!("{assets}/batch.js")></script> }.into_any()
         }
         _ => ().into_any(),
     };
@@ -200,6 +210,7 @@ pub fn App() -> impl IntoView {
         Some(Page::Predict) => view! { <PredictPage /> }.into_any(),
         Some(Page::Analytics) => view! { <AnalyticsPage /> }.into_any(),
         Some(Page::Model) => view! { <ModelPage /> }.into_any(),
+        Some(Page::Batch) => view! { <BatchPage /> }.into_any(),
         None => view! { <NotFound /> }.into_any(),
     };
     view! {

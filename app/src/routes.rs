@@ -13,6 +13,12 @@ pub const ANALYTICS_CHARTS: &str = "/analytics/charts";
 /// The model card.
 pub const MODEL_CARD: &str = "/model";
 
+/// The batch page: a shop's whole list of notes, uploaded as a file.
+pub const BATCH: &str = "/batch";
+
+/// The JSON API's batch endpoint, which the batch page's script calls.
+pub const API_PREDICT_BATCH: &str = "/api/v1/predict/batch";
+
 /// The distilled model of one bundle version, as an axum route pattern; the
 /// address of one version is [`distilled_model`].
 pub const DISTILLED_MODEL: &str = "/model/{version}/distilled.bin";

@@ -2,12 +2,14 @@ import AxeBuilder from "@axe-core/playwright";
 import { expect, test, type Page } from "@playwright/test";
 
 /** Every page a person can reach, answered and unanswered. */
-const pages = [
+const pages: { name: string; path: string; upload?: boolean }[] = [
   { name: "predict", path: "/" },
   {
     name: "predict with an answer",
     path: "/?note=Zesty+Marlborough+Sauvignon+Blanc+with+passion+fruit+and+cut+grass.",
   },
+  { name: "batch", path: "/batch" },
+  { name: "batch with results", path: "/batch", upload: true },
   { name: "analytics", path: "/analytics" },
   { name: "model card", path: "/model" },
   { name: "API docs", path: "/api/docs" },
@@ -51,6 +53,16 @@ for (const size of sizes) {
           await expect(page.locator('[data-testid="distilled-status"]')).toHaveText(/Start typing/);
           await page.locator('[data-testid="description"]').fill("Tar and roses, firm Nebbiolo tannins.");
           await expect(page.locator('[data-testid="distilled-top"]')).not.toBeEmpty();
+        }
+        // the batch page with its results table drawn, a refused row among them
+        if (entry.upload) {
+          await page.locator('[data-testid="batch-file"]').setInputFiles({
+            name: "notes.txt",
+            mimeType: "text/plain",
+            buffer: Buffer.from("Tar and roses, firm Nebbiolo tannins.\nasdf qwerty zzkx\n"),
+          });
+          await page.locator('[data-testid="batch-submit"]').click();
+          await expect(page.locator('[data-testid="batch-table"] tbody tr')).toHaveCount(2);
         }
         expect(await seriousViolations(page)).toEqual([]);
       });

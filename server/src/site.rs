@@ -3,7 +3,7 @@
 //!
 //! | route | answer |
 //! |---|---|
-//! | `GET` each [`Page`] path (`/`, `/analytics`, `/model`) | the page, rendered by Leptos and hydrated in the browser |
+//! | `GET` each [`Page`] path (`/`, `/batch`, `/analytics`, `/model`) | the page, rendered by Leptos (only `/` is hydrated in the browser) |
 //! | `GET /?note=…` | the predict page with the full model's answer for a shared note |
 //! | `POST /` | the predict page with the full model's answer for the posted form (no JavaScript) |
 //! | `GET /analytics/charts?country=…` | the analytics charts for a country, as an HTML fragment (the filter's redraw) |
@@ -13,7 +13,7 @@
 //!
 //! `scripts/build-site.sh` builds the site root: in `pkg/<content hash>/` (named in
 //! [`ASSET_DIR_FILE`]) `vinovoyant.js`, `vinovoyant_bg.wasm`, `vinovoyant.css`,
-//! `noscript.css` and `analytics.js`, each also precompressed (`.br`, `.gz`), and
+//! `noscript.css`, `analytics.js` and `batch.js`, each also precompressed (`.br`, `.gz`), and
 //! at the root the files of `public/`. The assets are served with a year's
 //! immutable `Cache-Control`.
 

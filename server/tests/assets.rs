@@ -81,6 +81,15 @@ async fn only_the_predict_page_loads_the_wasm_bundle() {
     assert!(analytics.contains(&format!(r#"src="/{HASH_DIR}/analytics.js""#)));
     assert!(analytics.contains(&stylesheet));
 
+    let batch = server.page("/batch").await.1;
+    assert!(!batch.contains("_bg.wasm") && !batch.contains("modulepreload"));
+    assert!(batch.contains(&format!(r#"src="/{HASH_DIR}/batch.js""#)));
+    assert!(
+        !batch.contains("analytics.js"),
+        "the batch page loads only its own script"
+    );
+    assert!(batch.contains(&stylesheet));
+
     for path in ["/model", "/no-such-page"] {
         let html = server.page(path).await.1;
         assert!(!html.contains("_bg.wasm"), "{path} loads the WASM");

@@ -16,8 +16,9 @@ use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
 use tokio::net::TcpStream;
 
 /// Every route the server has, and a few it has not.
-const PATHS: [&str; 18] = [
+const PATHS: [&str; 19] = [
     "/",
+    "/batch",
     "/analytics",
     "/analytics/charts?country=Italy",
     "/model",

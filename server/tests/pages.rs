@@ -2,6 +2,7 @@
 //! there, the country filter works without JavaScript and through its server
 //! function, and the data source is named whichever it is. The predict page's
 //! form without JavaScript refuses non-notes and shows the full model's evidence.
+//! The batch page offers its upload and says what it needs without JavaScript.
 
 mod common;
 
@@ -183,5 +184,35 @@ async fn the_form_refuses_non_notes_and_shows_the_full_model_s_evidence_and_cert
             .any(|word| certainty.contains(word)),
         "{certainty}"
     );
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn the_batch_page_offers_the_upload_and_says_what_it_needs_without_javascript() {
+    let server = TestServer::start(&[]).await;
+    let (status, html) = server.page("/batch").await;
+    assert_eq!(status, 200);
+    assert!(html.contains("Place a whole list of wines · VinoVoyant"));
+    assert!(html.contains(r#"<a href="/batch" aria-current="page">"#));
+    // the upload form, which the script drives, with its file input and endpoint
+    assert!(html.contains(r#"data-testid="batch-form""#));
+    assert!(html.contains(r#"data-endpoint="/api/v1/predict/batch""#));
+    assert!(html.contains(r#"<input type="file" id="batch-file""#));
+    assert!(html.contains(r#"<label for="batch-file""#));
+    assert!(html.contains(r#"<progress id="batch-progress-bar""#));
+    assert!(html.contains(r#"role="alert""#));
+    assert!(html.contains(r#"role="region""#));
+    // without JavaScript: what the page is, that the upload needs it, and where to go
+    let noscript = html
+        .split("<noscript>")
+        .find(|part| part.contains("batch-noscript"))
+        .and_then(|part| part.split("</noscript>").next())
+        .expect("a <noscript> line in the body");
+    assert!(noscript.contains("Uploading a list needs JavaScript"));
+    assert!(noscript.contains(r#"href="/api/docs""#));
+    assert!(noscript.contains(r#"href="/""#));
+    // every page's navigation links it
+    let (_, predict) = server.page("/").await;
+    assert!(predict.contains(r#"<a href="/batch">"#));
     server.stop().await;
 }

@@ -85,7 +85,7 @@ async fn a_full_length_note_survives_its_link() {
 #[tokio::test]
 async fn every_page_links_the_api_docs_and_the_docs_page_has_its_examples() {
     let server = TestServer::start(&[]).await;
-    for path in ["/", "/analytics", "/model", "/no-such-page"] {
+    for path in ["/", "/batch", "/analytics", "/model", "/no-such-page"] {
         let (_, html) = server.page(path).await;
         assert!(
             html.contains(&format!(r#"href="{}""#, app::routes::API_DOCS)),

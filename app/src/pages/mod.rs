@@ -1,6 +1,7 @@
 //! The pages, one module each, and the page for unknown addresses.
 
 pub mod analytics;
+pub mod batch;
 pub mod model_card;
 pub mod predict;
 
