@@ -15,7 +15,7 @@ use tract_onnx::tract_core::dims;
 use vinovoyant_model::bundle::graph;
 use vinovoyant_model::manifest::LabelSets;
 use vinovoyant_model::prediction::{EXPLAINED_CLASSES, Trace, explain, rank, ranked_labels};
-use vinovoyant_model::{Featurized, InputError, Prediction, Vocabulary};
+use vinovoyant_model::{Featurized, InputError, LabelScore, Prediction, Vocabulary};
 
 /// Why the full model could not answer.
 #[derive(Debug, thiserror::Error)]
@@ -204,10 +204,36 @@ impl FullModel {
         });
         Ok(Prediction {
             countries: ranked_labels(countries, &outputs.scores.countries),
-            provinces: ranked_labels(&self.labels.provinces, &outputs.scores.provinces),
+            provinces: self.provinces_of_top_country(&outputs.scores),
             varieties: ranked_labels(&self.labels.varieties, &outputs.scores.varieties),
             explanation,
         })
+    }
+
+    /// The provinces, most probable first, kept to those of the most probable
+    /// country when the bundle records each province's country: a province of the
+    /// runner-up country would read as the answer's. Without that record, all.
+    fn provinces_of_top_country(&self, scores: &FullScores) -> Vec<LabelScore> {
+        let ranked = ranked_labels(&self.labels.provinces, &scores.provinces);
+        let countries_of = &self.labels.province_countries;
+        let Some(&top) = rank(&scores.countries).first() else {
+            return ranked;
+        };
+        if countries_of.len() != self.labels.provinces.len() {
+            return ranked;
+        }
+        let of_top: std::collections::HashSet<&str> = self
+            .labels
+            .provinces
+            .iter()
+            .zip(countries_of)
+            .filter(|&(_, &country)| country as usize == top)
+            .map(|(province, _)| province.as_str())
+            .collect();
+        ranked
+            .into_iter()
+            .filter(|province| of_top.contains(province.label.as_str()))
+            .collect()
     }
 
     fn outputs(&self, text: &str) -> Result<Outputs, PredictError> {

@@ -79,6 +79,11 @@ pub struct LabelSets {
     /// Empty for bundles without a variety head.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub varieties: Vec<String>,
+    /// The country (an index into `countries`) of each province, so an answer
+    /// names a province of its own country only. Empty in bundles written before
+    /// it was recorded.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub province_countries: Vec<u32>,
 }
 
 /// Checksum and size of one bundle file.

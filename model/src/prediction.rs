@@ -47,6 +47,8 @@ pub struct Prediction {
     /// Every known country, most probable first.
     pub countries: Vec<LabelScore>,
     /// Provinces, most probable first; empty when the model has no province head.
+    /// The full model keeps them to those of its top country when its bundle
+    /// records each province's country.
     pub provinces: Vec<LabelScore>,
     /// Grape varieties, most probable first; empty when the model has no variety head.
     pub varieties: Vec<LabelScore>,

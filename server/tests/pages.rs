@@ -62,6 +62,11 @@ async fn analytics_and_model_pages_render_every_chart_from_the_bundle() {
     assert!(card.contains(r#"data-testid="per-country""#));
     assert!(card.contains(r#"data-testid="scores""#));
     assert!(card.contains("Model card · VinoVoyant"));
+    // the grape: its figures for known and new writers, its commonest mistakes, in words too
+    assert!(card.contains(r#"data-testid="variety-scores""#));
+    assert!(card.contains(r#"data-testid="variety-confused""#));
+    assert!(card.contains("<th scope=\"col\">New writers</th>"));
+    assert!(card.contains("It also names the likely grape, among the 120 varieties it knows"));
     server.stop().await;
 }
 

@@ -114,7 +114,7 @@ fn build(fitted: Fitted, temperatures: &Temperatures) -> anyhow::Result<Built> {
                 model: &fitted.province,
                 temperature: temperatures.province,
             };
-            (head, fitted.province_countries.as_slice())
+            (head, fitted.labels.province_countries.as_slice())
         }),
         variety: (fitted.variety.classes > 0).then_some(Head {
             model: &fitted.variety,

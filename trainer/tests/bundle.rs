@@ -167,6 +167,23 @@ fn province_probabilities_are_shares_of_their_country_s() {
                 labels.countries[country]
             );
         }
+        // the answer names provinces of its own country only, as the labels record them
+        let answer = bundle.predict(text).unwrap();
+        let top = labels
+            .countries
+            .iter()
+            .position(|c| *c == answer.countries[0].label)
+            .unwrap();
+        assert!(!answer.provinces.is_empty(), "{text}");
+        for province in &answer.provinces {
+            assert_eq!(country_of_province(&province.label), top, "{text}");
+            let at = labels
+                .provinces
+                .iter()
+                .position(|p| *p == province.label)
+                .unwrap();
+            assert_eq!(labels.province_countries[at] as usize, top);
+        }
     }
 }
 

@@ -9,9 +9,9 @@ use crate::data::Review;
 
 /// Label sets from the training reviews: countries, provinces and varieties with enough reviews,
 /// in order of frequency (ties by name), with the country class of each province
-/// class. A province whose country is not a class is left out: the graph ranks
+/// class (`province_countries`). A province whose country is not a class is left out: the graph ranks
 /// provinces as shares of their country's probability.
-pub fn label_sets(reviews: &[&Review], options: &FitOptions) -> (LabelSets, Vec<u32>) {
+pub fn label_sets(reviews: &[&Review], options: &FitOptions) -> LabelSets {
     let frequent = |values: Vec<&str>, min: usize| {
         let mut counts: FnvHashMap<&str, usize> = FnvHashMap::default();
         for v in values {
@@ -31,7 +31,7 @@ pub fn label_sets(reviews: &[&Review], options: &FitOptions) -> (LabelSets, Vec<
     );
     let country_of = majority_countries(reviews);
     let country_index = index_of(&countries);
-    let (provinces, province_countries) = frequent(
+    let (provinces, province_countries): (Vec<String>, Vec<u32>) = frequent(
         reviews
             .iter()
             .filter_map(|r| r.province.as_deref())
@@ -51,12 +51,12 @@ pub fn label_sets(reviews: &[&Review], options: &FitOptions) -> (LabelSets, Vec<
             .collect(),
         options.min_variety_reviews,
     );
-    let labels = LabelSets {
+    LabelSets {
         countries,
         provinces,
         varieties,
-    };
-    (labels, province_countries)
+        province_countries,
+    }
 }
 
 /// The country most of each province's reviews name (ties by name), so that a
@@ -143,11 +143,11 @@ mod tests {
             min_province_reviews: 2,
             ..FitOptions::default()
         };
-        let (labels, province_countries) = label_sets(&reviews, &options);
+        let labels = label_sets(&reviews, &options);
         assert_eq!(labels.countries, ["France", "US"]);
         // Chile has too few reviews to be a class, so its province cannot be one
         assert_eq!(labels.provinces, ["Bordeaux", "Oregon"]);
         // one of Bordeaux's four reviews names the US
-        assert_eq!(province_countries, [0, 1]);
+        assert_eq!(labels.province_countries, [0, 1]);
     }
 }

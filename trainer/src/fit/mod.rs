@@ -31,8 +31,6 @@ pub struct Fitted {
     pub country: LinearModel,
     /// The province head.
     pub province: LinearModel,
-    /// The country class of each province class.
-    pub province_countries: Vec<u32>,
     /// The variety head (no classes when the data names no variety often enough).
     /// It reads the province head's features: words and names, no character n-grams.
     pub variety: LinearModel,
@@ -156,7 +154,7 @@ pub fn fit(
     options: &FitOptions,
     log: &(dyn Fn(&str) + Sync),
 ) -> anyhow::Result<Fitted> {
-    let (labels, province_countries) = label_sets(reviews, options);
+    let labels = label_sets(reviews, options);
     let titles = if options.titles {
         title_documents(reviews)
     } else {
@@ -247,7 +245,6 @@ pub fn fit(
     let variety =
         variety.map_err(|_| anyhow::anyhow!("the variety head's training thread panicked"))?;
     Ok(Fitted {
-        province_countries,
         distilled: DistilledWeights {
             spec: options.distilled_spec,
             word_buckets: options.distilled_word_buckets,

@@ -4,6 +4,7 @@
 use std::fmt::Write as _;
 
 use vinovoyant_analytics::insights::count;
+use vinovoyant_analytics::render::svg::escape;
 use vinovoyant_model::Manifest;
 
 use super::percent;
@@ -30,6 +31,7 @@ pub(super) fn in_plain_words(manifest: &Manifest, out: &mut String) {
         percent(random.full.top3),
     );
     new_writer_words(manifest, out);
+    grape_words(manifest, out);
     let _ = write!(
         out,
         "<p>It knows only the {} countries of its training reviews and reads words, not wine: a note that names no grape, place or style gives it little to go on, and countries with few reviews are where it errs most.</p></section>",
@@ -39,6 +41,45 @@ pub(super) fn in_plain_words(manifest: &Manifest, out: &mut String) {
 
 /// What a writer the model never read can expect: from the writer folds when the
 /// bundle has them, else from the single new-writer check.
+/// The variety head's figures in a sentence, when the bundle has one.
+fn grape_words(manifest: &Manifest, out: &mut String) {
+    let metrics = &manifest.metrics;
+    let Some(known) = &metrics.random_split.variety else {
+        return;
+    };
+    let _ = write!(
+        out,
+        "<p>It also names the likely grape, among the {} varieties it knows: right {} ({}) on notes by the writers it learned from",
+        manifest.labels.varieties.len(),
+        times_in_ten(known.accuracy),
+        percent(known.accuracy),
+    );
+    match metrics
+        .writer_folds
+        .as_ref()
+        .and_then(|f| f.variety.as_ref())
+    {
+        Some(folds) => {
+            let _ = write!(
+                out,
+                " and {} ({}) on notes by writers it never read.",
+                times_in_ten(folds.scores.accuracy),
+                percent(folds.scores.accuracy),
+            );
+        }
+        None => out.push('.'),
+    }
+    if let Some(pair) = known.confused.first() {
+        let _ = write!(
+            out,
+            " Its commonest mistake is to take {} for {}.",
+            escape(&pair.truth),
+            escape(&pair.predicted)
+        );
+    }
+    out.push_str("</p>");
+}
+
 fn new_writer_words(manifest: &Manifest, out: &mut String) {
     let metrics = &manifest.metrics;
     if let Some(folds) = &metrics.writer_folds {
