@@ -114,7 +114,8 @@ test("a shop's CSV list: progress, a table with refusals marked, and a CSV downl
   expect(lines).toHaveLength(123);
   expect(lines[0]).toBe("row,description,country,country_probability,province,grape,certainty,refused_reason");
   // a placed row; the note holds a comma, so it is quoted; no grape without a variety head
-  expect(lines[1]).toMatch(/^1,"Aromas of black cherry and cedar [^"]*",[A-Za-z ]+,[01]\.\d{4},[^,]*,,(likely|possibly|unsure),$/);
+  // row, note, country, its probability, province, grape (the variety head's first), certainty, no refusal
+  expect(lines[1]).toMatch(/^1,"Aromas of black cherry and cedar [^"]*",[A-Za-z ]+,[01]\.\d{4},[^,]*,[A-Z][^,]*,(likely|possibly|unsure),$/);
   expect(lines[3]).toContain(`"${descriptions[2].replaceAll('"', '""')}"`);
   expect(lines[8]).toMatch(/^8,asdf qwerty zzkx,,,,,,"this does not read like a tasting note: [^"]*"$/);
   // the spreadsheet formula is neutralised and its quotes doubled
@@ -150,7 +151,7 @@ test("pasted notes work when no file is chosen; a multi-line CSV field is one no
 
 test("the grape column shows the first label of `variety`, and — when it is absent or empty", async ({ page }) => {
   await page.goto("/batch");
-  // the bundle here has no variety head yet: add one to the server's answers
+  // replace the variety head's answers with a given one, an empty one and none at all
   await page.route(batchApi, async (route) => {
     const response = await route.fetch();
     const body = await response.json();
@@ -159,6 +160,7 @@ test("the grape column shows the first label of `variety`, and — when it is ab
       { label: "Barbera", probability: 0.1 },
     ];
     body.results[1].variety = [];
+    delete body.results[2].variety;
     await route.fulfill({ response, json: body });
   });
   await upload(page, "three.txt", notes(3).join("\n"));
