@@ -85,7 +85,7 @@ impl FullModel {
         let mut model = tract_onnx::onnx().model_for_read(&mut &onnx[..])?;
         let has_province = !labels.provinces.is_empty();
         let has_variety = !labels.varieties.is_empty();
-        let inputs = graph::inputs(has_province || has_variety);
+        let inputs = graph::inputs(has_province);
         let outputs = graph::outputs(has_province, has_variety);
         let found = |outlets: &[OutletId]| -> Vec<String> {
             let mut names: Vec<String> = outlets
@@ -276,7 +276,7 @@ impl FullModel {
         let tensor_f32 = |v: Vec<f32>| tract_ndarray::Array1::from(v).into_tensor().into_tvalue();
         // In the contract's order of inputs, as `new` selected them.
         let mut inputs = tvec!(tensor_i64(country_indices), tensor_f32(country_values));
-        if self.has_province || self.has_variety {
+        if self.has_province {
             inputs.push(tensor_i64(province_indices));
             inputs.push(tensor_f32(province_values));
         }

@@ -51,18 +51,18 @@ pub const OPTIONAL_FILES: [&str; 1] = [ANALYTICS_FILE];
 /// The full model's ONNX graph: the names of its inputs and outputs.
 ///
 /// Inputs are the sparse TF-IDF vector as parallel index (`i64`) and value (`f32`)
-/// tensors, once for the country head (length [`COUNTRY_ENTRIES`]) and, when the
-/// bundle has provinces or varieties, once more for the heads that read only the
-/// vocabulary's words and names (length [`PROVINCE_ENTRIES`]): the province head
-/// and the variety head.
+/// tensors, once for the country head and the variety head (length
+/// [`COUNTRY_ENTRIES`]) and, when the bundle has provinces, once more for the
+/// province head, which reads only the vocabulary's words and names (length
+/// [`PROVINCE_ENTRIES`]).
 pub mod graph {
     /// Feature indices read by the country head.
     pub const COUNTRY_INDICES: &str = "country_indices";
     /// Feature values read by the country head.
     pub const COUNTRY_VALUES: &str = "country_values";
-    /// Feature indices read by the province and variety heads.
+    /// Feature indices read by the province head.
     pub const PROVINCE_INDICES: &str = "province_indices";
-    /// Feature values read by the province and variety heads.
+    /// Feature values read by the province head.
     pub const PROVINCE_VALUES: &str = "province_values";
     /// One probability per country, in the manifest's country order.
     pub const COUNTRY_PROBABILITIES: &str = "country_probabilities";
@@ -79,10 +79,9 @@ pub mod graph {
     /// Symbolic length of the province head's inputs.
     pub const PROVINCE_ENTRIES: &str = "M";
 
-    /// The graph's inputs in order, with or without the inputs of the province and
-    /// variety heads.
-    pub fn inputs(with_word_heads: bool) -> &'static [&'static str] {
-        if with_word_heads {
+    /// The graph's inputs in order, with or without the province head's.
+    pub fn inputs(with_province: bool) -> &'static [&'static str] {
+        if with_province {
             &[
                 COUNTRY_INDICES,
                 COUNTRY_VALUES,

@@ -17,7 +17,7 @@ pub fn predict_request() -> Value {
 /// for the top country and one for the second).
 pub fn predict_response() -> Value {
     json!({
-        "model_version": "20261204-053058-dec218cb",
+        "model_version": "20261204-055221-dec218cb",
         "country": "US",
         "certainty": "high",
         "predictions": [
@@ -29,9 +29,9 @@ pub fn predict_response() -> Value {
         ],
         "province": { "label": "California", "probability": 0.9995912 },
         "variety": [
-            { "label": "Cabernet Sauvignon", "probability": 0.9640937 },
-            { "label": "Bordeaux-style Red Blend", "probability": 0.014419429 },
-            { "label": "Merlot", "probability": 0.012007277 }
+            { "label": "Cabernet Sauvignon", "probability": 0.9652653 },
+            { "label": "Bordeaux-style Red Blend", "probability": 0.017414876 },
+            { "label": "Merlot", "probability": 0.009126517 }
         ],
         "explanation": [
             { "token": "Napa", "label": "US", "weight": 5.5335193, "start": 61, "end": 65,
@@ -59,12 +59,12 @@ pub fn batch_response() -> Value {
     json!({
         "results": [
             {
-                "model_version": "20261204-053058-dec218cb",
+                "model_version": "20261204-055221-dec218cb",
                 "country": "US",
                 "certainty": "high",
                 "predictions": [{ "label": "US", "probability": 0.9995914 }],
                 "province": { "label": "California", "probability": 0.9995912 },
-                "variety": [{ "label": "Cabernet Sauvignon", "probability": 0.9640937 }],
+                "variety": [{ "label": "Cabernet Sauvignon", "probability": 0.9652653 }],
                 "explanation": []
             },
             {
@@ -104,12 +104,12 @@ pub fn similar_response() -> Value {
 
 /// `GET /health`: serving.
 pub fn health_response() -> Value {
-    json!({ "status": "ok", "model_version": "20261204-053058-dec218cb" })
+    json!({ "status": "ok", "model_version": "20261204-055221-dec218cb" })
 }
 
 /// `GET /health/details`: serving, with nothing to add.
 pub fn health_details_response() -> Value {
-    json!({ "status": "ok", "model_version": "20261204-053058-dec218cb" })
+    json!({ "status": "ok", "model_version": "20261204-055221-dec218cb" })
 }
 
 /// `GET /health/live`.
@@ -122,8 +122,8 @@ pub fn live_response() -> Value {
 pub fn model_response() -> Value {
     json!({
         "format": 2,
-        "version": "20261204-053058-dec218cb",
-        "created": "2026-12-04T05:30:58.533165656Z",
+        "version": "20261204-055221-dec218cb",
+        "created": "2026-12-04T05:52:21.331919842Z",
         "training_data": {
             "sha256": "dec218cbc42a181d83529a9e6b9579307c79c6874a2e187db4a6495b7a9f909e",
             "rows": 30520, "training_rows": 27465, "validation_rows": 3055
@@ -138,8 +138,8 @@ pub fn model_response() -> Value {
             "top3": 0.979050736497545, "log_loss": 0.4511123277198482
         } } },
         "files": { "full.onnx": {
-            "sha256": "744e098afa49383f72a0b01826ee94fe535720b6b125678fe6bea1b3cac9a026",
-            "bytes": 12123367
+            "sha256": "9cf6cd362424f53e88e6f2ba3bf72a01f1df65f11844a1bfc802b1cb68146815",
+            "bytes": 25630960
         } }
     })
 }

@@ -94,7 +94,7 @@ fn fold_answers(
     };
     let fitted = fit(&train, &country_only, &|_| {})?;
     let distilled: DistilledModel = distilled_model(&fitted.distilled)?;
-    let (country_rows, word_rows) = full_rows(&held, &fitted.vocabulary);
+    let (country_rows, _) = full_rows(&held, &fitted.vocabulary);
     let countries = country_targets(&held, &fitted.labels);
     let varieties = variety_targets(&held, &fitted.labels);
     let mut answers = FoldAnswers {
@@ -116,7 +116,6 @@ fn fold_answers(
         answers.distilled.push(Answer::new(fast, countries[r]));
         let writer = review.taster.clone().unwrap_or_default();
         if let Some(truth) = varieties[r] {
-            let (indices, values) = word_rows.row(r);
             let logits = fitted.variety.logits(indices, values);
             answers.variety.push(Answer::new(logits, Some(truth)));
             answers.variety_writers.push(writer.clone());

@@ -248,13 +248,12 @@ const PROVINCE_TENSORS: HeadTensors = HeadTensors {
     probabilities: "province_head_probabilities",
 };
 
-/// The variety head reads the province head's inputs and answers its own
-/// softmax.
+/// The variety head reads the country head's inputs and answers its own softmax.
 const VARIETY_TENSORS: HeadTensors = HeadTensors {
     prefix: "variety",
-    indices: graph::PROVINCE_INDICES,
-    values: graph::PROVINCE_VALUES,
-    length: graph::PROVINCE_ENTRIES,
+    indices: graph::COUNTRY_INDICES,
+    values: graph::COUNTRY_VALUES,
+    length: graph::COUNTRY_ENTRIES,
     contributions: "variety_contributions",
     probabilities: graph::VARIETY_PROBABILITIES,
 };
@@ -269,8 +268,9 @@ pub struct OtherHeads<'a> {
 }
 
 /// Serialises the heads as one ONNX model. The inputs are
-/// `country_indices`/`country_values` (length `N`) and, with a province or
-/// variety head, `province_indices`/`province_values` (length `M`); the outputs
+/// `country_indices`/`country_values` (length `N`, read by the country and variety
+/// heads) and, with a province head, `province_indices`/`province_values` (length
+/// `M`); the outputs
 /// are `country_probabilities`, then `province_probabilities` with a province head,
 /// then `country_contributions` (`N × C`), then `variety_probabilities` with a
 /// variety head: the contract's [`graph::inputs`] and [`graph::outputs`].
@@ -280,8 +280,9 @@ pub fn export(country: &Head<'_>, others: &OtherHeads<'_>) -> Vec<u8> {
         name: "vinovoyant_origin".into(),
         ..Default::default()
     };
-    let word_heads = others.province.is_some() || others.variety.is_some();
-    for tensors in std::iter::once(&COUNTRY_TENSORS).chain(word_heads.then_some(&PROVINCE_TENSORS))
+    let with_province = others.province.is_some();
+    for tensors in
+        std::iter::once(&COUNTRY_TENSORS).chain(with_province.then_some(&PROVINCE_TENSORS))
     {
         let length = [Dim::Named(tensors.length)];
         graph
@@ -458,7 +459,7 @@ mod tests {
             let case = format!("province {with_province}, variety {with_variety}");
             assert_eq!(
                 names(&graph_proto.input),
-                graph::inputs(with_province || with_variety),
+                graph::inputs(with_province),
                 "{case}"
             );
             assert_eq!(

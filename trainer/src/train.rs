@@ -96,7 +96,7 @@ fn temperatures_on(fitted: &Fitted, rows: &[&Review], options: &FitOptions) -> T
     Temperatures {
         country: temperature(&fitted.country, &country_rows, &countries),
         province: temperature(&fitted.province, &province_rows, &provinces),
-        variety: temperature(&fitted.variety, &province_rows, &varieties),
+        variety: temperature(&fitted.variety, &country_rows, &varieties),
         distilled: temperature(&distilled_linear, &hashed, &countries),
         fitted_on: FITTED_ON_RANDOM_SPLIT.to_string(),
     }

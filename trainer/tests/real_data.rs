@@ -55,6 +55,16 @@ fn default_bundle_reproduces_its_validation_figures() {
         "full model top-1 fell to {}",
         evaluation.full.accuracy
     );
+    let variety = evaluation.variety.as_ref().expect("a variety head");
+    let recorded_variety = recorded.variety.as_ref().expect("recorded variety figures");
+    assert_eq!(variety.n, recorded_variety.n);
+    assert!((variety.accuracy - recorded_variety.accuracy).abs() < 1e-9);
+    assert!((variety.top3 - recorded_variety.top3).abs() < 1e-9);
+    assert!(
+        variety.accuracy >= 0.65,
+        "variety top-1 on known writers fell to {}",
+        variety.accuracy
+    );
 }
 
 #[test]

@@ -32,7 +32,7 @@ pub struct Fitted {
     /// The province head.
     pub province: LinearModel,
     /// The variety head (no classes when the data names no variety often enough).
-    /// It reads the province head's features: words and names, no character n-grams.
+    /// It reads every feature, as the country head does.
     pub variety: LinearModel,
     /// The distilled model's float weights (temperature still 1).
     pub distilled: DistilledWeights,
@@ -201,7 +201,7 @@ pub fn fit(
     let variety_data = HeadData {
         labels: &variety_labels,
         classes: labels.varieties.len(),
-        ..province_data
+        ..country_data
     };
     let distilled_data = HeadData {
         rows: &hashed_rows,

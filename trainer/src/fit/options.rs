@@ -109,8 +109,9 @@ impl Default for FitOptions {
                 proper_nouns: true,
             },
             min_df: 2,
-            // What fits the 10 MB bundle with titles' names among the features; the
-            // cut drops the rarest.
+            // Room for titles' names among the features; the cut drops the rarest.
+            // Every head but the province head reads them all, so the cap sets most
+            // of `full.onnx`'s size.
             max_features: 150_000,
             province_words: 30_000,
             min_country_reviews: 10,
