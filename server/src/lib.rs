@@ -18,6 +18,7 @@ pub mod listen;
 pub mod model_source;
 mod observe;
 pub mod security;
+mod shrunk;
 pub mod similar;
 pub mod site;
 pub mod telemetry;

@@ -8,7 +8,7 @@
 //! | `POST /` | the predict page with the full model's answer for the posted form (no JavaScript) |
 //! | `GET /analytics/charts?country=…` | the analytics charts for a country, as an HTML fragment (the filter's redraw) |
 //! | `POST /_app/*` | the app's server functions |
-//! | `GET /model/{version}/distilled.bin` | the distilled model of the bundle served, immutable |
+//! | `GET /model/{version}/distilled.bin` | the distilled model of the bundle served, immutable; to browsers that take brotli, a copy made once per bundle at its highest quality |
 //! | anything else | a file under the site root (`pkg/…`, `favicon.svg`), else the 404 page |
 //!
 //! `scripts/build-site.sh` builds the site root: in `pkg/<content hash>/` (named in
@@ -38,6 +38,7 @@ use vinovoyant_inference::ModelHandle;
 
 use crate::engine::EngineError;
 use crate::security::CspNonce;
+use crate::shrunk::{BrotliCopy, accepts_brotli};
 
 /// Base name of the browser bundle's files, as `scripts/build-site.sh` writes them.
 pub const OUTPUT_NAME: &str = "vinovoyant";
@@ -103,6 +104,7 @@ struct Site {
     model: ModelHandle,
     scorer: NoteScorer,
     feed: DatasetFeed,
+    distilled_brotli: BrotliCopy,
 }
 
 impl FromRef<Site> for LeptosOptions {
@@ -144,7 +146,9 @@ pub fn routes(
         model,
         scorer,
         feed,
+        distilled_brotli: BrotliCopy::default(),
     };
+    compress_distilled_model_early(&site);
     // With no route listing, Leptos registers only the server functions (and sets
     // up its executor); each page is routed below, from `Page::ALL`.
     let mut router =
@@ -303,31 +307,69 @@ async fn distilled_model(
     if version != bundle.version() {
         return StatusCode::NOT_FOUND.into_response();
     }
-    let etag = format!("\"{}\"", bundle.distilled_sha256());
-    let Ok(etag_value) = HeaderValue::from_str(&etag) else {
-        return StatusCode::INTERNAL_SERVER_ERROR.into_response();
-    };
-    let cache = [
-        (header::CACHE_CONTROL, HeaderValue::from_static(IMMUTABLE)),
-        (header::ETAG, etag_value),
-    ];
+    // The two encodings are two representations, so each has its own tag.
+    let plain_tag = format!("\"{}\"", bundle.distilled_sha256());
+    let brotli_tag = format!("\"{}.br\"", bundle.distilled_sha256());
     let revalidated = headers
         .get_all(header::IF_NONE_MATCH)
         .iter()
         .filter_map(|value| value.to_str().ok())
-        .any(|value| etag_matches(value, &etag));
-    if revalidated {
-        return (StatusCode::NOT_MODIFIED, cache).into_response();
-    }
-    (
-        cache,
-        [(
+        .find_map(|value| {
+            [&plain_tag, &brotli_tag]
+                .into_iter()
+                .find(|tag| etag_matches(value, tag))
+        });
+    let bytes = Bytes::copy_from_slice(bundle.distilled_bytes());
+    let brotli = match revalidated {
+        None if accepts_brotli(&headers) => {
+            site.distilled_brotli
+                .of(bundle.version(), bytes.clone())
+                .await
+        }
+        _ => None,
+    };
+    let tag = match (revalidated, &brotli) {
+        (Some(tag), _) => tag,
+        (None, Some(_)) => &brotli_tag,
+        (None, None) => &plain_tag,
+    };
+    let Ok(tag) = HeaderValue::from_str(tag) else {
+        return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+    };
+    let mut response = if revalidated.is_some() {
+        StatusCode::NOT_MODIFIED.into_response()
+    } else {
+        let mut response = brotli.clone().unwrap_or(bytes).into_response();
+        response.headers_mut().insert(
             header::CONTENT_TYPE,
             HeaderValue::from_static("application/octet-stream"),
-        )],
-        Bytes::copy_from_slice(bundle.distilled_bytes()),
-    )
-        .into_response()
+        );
+        if brotli.is_some() {
+            response
+                .headers_mut()
+                .insert(header::CONTENT_ENCODING, HeaderValue::from_static("br"));
+        }
+        response
+    };
+    let response_headers = response.headers_mut();
+    response_headers.insert(header::CACHE_CONTROL, HeaderValue::from_static(IMMUTABLE));
+    response_headers.insert(header::ETAG, tag);
+    response_headers.insert(header::VARY, HeaderValue::from_static("accept-encoding"));
+    response
+}
+
+/// Starts the brotli copy of the served bundle's distilled model now, so the
+/// first visitor need not wait for it (later bundles get theirs on first request).
+fn compress_distilled_model_early(site: &Site) {
+    let Ok(runtime) = tokio::runtime::Handle::try_current() else {
+        return;
+    };
+    let copy = site.distilled_brotli.clone();
+    let bundle = site.model.current();
+    runtime.spawn(async move {
+        let bytes = Bytes::copy_from_slice(bundle.distilled_bytes());
+        copy.of(bundle.version(), bytes).await;
+    });
 }
 
 /// Whether an `If-None-Match` value (`*` or a list of tags, weak or strong) names `etag`.

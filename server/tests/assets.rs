@@ -101,3 +101,58 @@ async fn only_the_predict_page_loads_the_wasm_bundle() {
     server.stop().await;
     std::fs::remove_dir_all(&root).expect("clean up");
 }
+
+#[tokio::test]
+async fn the_distilled_model_goes_to_brotli_browsers_at_its_smallest() {
+    let models = concat!(env!("CARGO_MANIFEST_DIR"), "/../models");
+    let file = std::fs::read(format!("{models}/distilled.bin")).expect("the default bundle");
+    let server = TestServer::start(&["--model", models]).await;
+    let version = server.get_json("/api/v1/model").await["version"]
+        .as_str()
+        .expect("a version")
+        .to_string();
+    let path = format!("/model/{version}/distilled.bin");
+    let fetch = |accept: &'static str, tag: Option<String>| {
+        let mut request = server
+            .client
+            .get(server.url(&path))
+            .header("accept-encoding", accept);
+        if let Some(tag) = tag {
+            request = request.header("if-none-match", tag);
+        }
+        request.send()
+    };
+
+    let brotli = fetch("gzip, br", None).await.expect("request");
+    assert_eq!(brotli.status(), 200);
+    assert_eq!(brotli.headers()["content-encoding"], "br");
+    assert!(
+        brotli.headers()["vary"]
+            .to_str()
+            .is_ok_and(|vary| vary.to_ascii_lowercase().contains("accept-encoding"))
+    );
+    let brotli_tag = brotli.headers()["etag"].to_str().expect("tag").to_string();
+    let body = brotli.bytes().await.expect("body");
+    let mut restored = Vec::new();
+    brotli::BrotliDecompress(&mut &body[..], &mut restored).expect("brotli");
+    assert_eq!(restored, file);
+    // the highest quality: well under the gzip copy the layer would make
+    let gzip = fetch("gzip", None).await.expect("request");
+    assert_eq!(gzip.headers()["content-encoding"], "gzip");
+    let gzip_tag = gzip.headers()["etag"].to_str().expect("tag").to_string();
+    assert!(body.len() < gzip.bytes().await.expect("body").len() * 95 / 100);
+
+    // identity and brotli are two representations with their own tags
+    let plain = fetch("identity", None).await.expect("request");
+    assert!(plain.headers().get("content-encoding").is_none());
+    let plain_tag = plain.headers()["etag"].to_str().expect("tag").to_string();
+    assert_eq!(plain.bytes().await.expect("body"), file);
+    assert_ne!(plain_tag, brotli_tag);
+    assert_eq!(plain_tag, gzip_tag);
+    for tag in [plain_tag, brotli_tag] {
+        let again = fetch("br", Some(tag.clone())).await.expect("request");
+        assert_eq!(again.status(), 304, "{tag}");
+        assert_eq!(again.headers()["etag"], tag.as_str());
+    }
+    server.stop().await;
+}
