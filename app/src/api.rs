@@ -197,25 +197,7 @@ pub enum SimilarWines {
 }
 
 /// One review found for a note: what identifies the wine, and its first sentence.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct SimilarWine {
-    /// The wine's name, when the data gives it.
-    pub title: Option<String>,
-    /// Country of origin.
-    pub country: String,
-    /// Province or state, when given.
-    pub province: Option<String>,
-    /// Grape variety or blend, when given.
-    pub variety: Option<String>,
-    /// Score out of 100, when given.
-    pub points: Option<f64>,
-    /// Price in US dollars, when given.
-    pub price: Option<f64>,
-    /// The review's first sentence.
-    pub first_sentence: String,
-    /// Cosine similarity of the two notes' word weights, in [0, 1].
-    pub score: f32,
-}
+pub use vinovoyant_similar::SimilarWine;
 
 /// A note submitted with the plain HTML form, and what the full model made of it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

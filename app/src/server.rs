@@ -10,8 +10,7 @@ use std::sync::Arc;
 use leptos::prelude::*;
 
 use crate::api::{
-    ANSWER_LABELS, PageState, PredictFailure, SIMILAR_WINES, ServerAnswer, SimilarWine,
-    SimilarWines, Submission,
+    ANSWER_LABELS, PageState, PredictFailure, SIMILAR_WINES, ServerAnswer, SimilarWines, Submission,
 };
 
 /// The predict page's state from the request's context: the model version and
@@ -128,20 +127,7 @@ pub fn similar_wines(feed: &DatasetFeed, note: &str, k: usize) -> SimilarWines {
             source, similar, ..
         } => SimilarWines::Found {
             source,
-            wines: similar
-                .query(note, k)
-                .into_iter()
-                .map(|wine| SimilarWine {
-                    title: wine.title,
-                    country: wine.country,
-                    province: wine.province,
-                    variety: wine.variety,
-                    points: wine.points,
-                    price: wine.price,
-                    first_sentence: wine.first_sentence,
-                    score: wine.score,
-                })
-                .collect(),
+            wines: similar.query(note, k),
         },
     }
 }

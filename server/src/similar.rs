@@ -3,7 +3,7 @@
 //! starts with `--data` (see [`crate::dataset`]); until then, or without data, the
 //! answer is 503 `similar_unavailable` saying why.
 
-use app::api::{SIMILAR_WINES, SimilarWines};
+use app::api::{SIMILAR_WINES, SimilarWine, SimilarWines};
 use app::server::similar_wines;
 use axum::extract::State;
 use axum::http::{HeaderValue, StatusCode, header};
@@ -48,7 +48,8 @@ pub struct SimilarResponse {
     pub results: Vec<SimilarReview>,
 }
 
-/// One review that reads like the note.
+/// One review that reads like the note: `vinovoyant_similar::SimilarWine` as the
+/// OpenAPI document describes it.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct SimilarReview {
     /// The wine's name, when the data gives it.
@@ -67,6 +68,21 @@ pub struct SimilarReview {
     pub first_sentence: String,
     /// Cosine similarity of the two notes' TF-IDF word weights, in [0, 1].
     pub score: f32,
+}
+
+impl From<SimilarWine> for SimilarReview {
+    fn from(wine: SimilarWine) -> Self {
+        Self {
+            title: wine.title,
+            country: wine.country,
+            province: wine.province,
+            variety: wine.variety,
+            points: wine.points,
+            price: wine.price,
+            first_sentence: wine.first_sentence,
+            score: wine.score,
+        }
+    }
 }
 
 /// The reviews that read most like a note (query parameters).
@@ -140,19 +156,7 @@ fn found(state: &AppState, request: &SimilarRequest) -> Result<SimilarResponse, 
     match similar_wines(&state.feed, note, request.count) {
         SimilarWines::Found { source, wines } => Ok(SimilarResponse {
             source,
-            results: wines
-                .into_iter()
-                .map(|wine| SimilarReview {
-                    title: wine.title,
-                    country: wine.country,
-                    province: wine.province,
-                    variety: wine.variety,
-                    points: wine.points,
-                    price: wine.price,
-                    first_sentence: wine.first_sentence,
-                    score: wine.score,
-                })
-                .collect(),
+            results: wines.into_iter().map(SimilarReview::from).collect(),
         }),
         SimilarWines::NoData => Err(Unavailable::Refused(ApiError::new(
             StatusCode::SERVICE_UNAVAILABLE,

@@ -47,7 +47,8 @@ pub use crate::sentence::{MAX_SENTENCE_CHARS, first_sentence};
 pub const MAX_QUERY_TERMS: usize = 64;
 
 /// One review found for a note, with what a list of similar wines shows of it.
-#[derive(Debug, Clone, PartialEq)]
+/// Serialisable, so the page's answer carries it to the browser as it is.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct SimilarWine {
     /// The wine's name (producer, vintage, cuvée, grape, appellation), when given.
     pub title: Option<String>,
