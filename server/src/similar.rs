@@ -45,44 +45,7 @@ pub struct SimilarResponse {
     /// Where the reviews come from (`local file (…)` or `S3 (s3://…)`).
     pub source: String,
     /// The reviews; empty when none shares a content word with the note.
-    pub results: Vec<SimilarReview>,
-}
-
-/// One review that reads like the note: `vinovoyant_similar::SimilarWine` as the
-/// OpenAPI document describes it.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct SimilarReview {
-    /// The wine's name, when the data gives it.
-    pub title: Option<String>,
-    /// Country of origin.
-    pub country: String,
-    /// Province or state, when given.
-    pub province: Option<String>,
-    /// Grape variety or blend, when given.
-    pub variety: Option<String>,
-    /// Score out of 100, when given.
-    pub points: Option<f64>,
-    /// Price in US dollars, when given.
-    pub price: Option<f64>,
-    /// The review's first sentence (at most 200 characters).
-    pub first_sentence: String,
-    /// Cosine similarity of the two notes' TF-IDF word weights, in [0, 1].
-    pub score: f32,
-}
-
-impl From<SimilarWine> for SimilarReview {
-    fn from(wine: SimilarWine) -> Self {
-        Self {
-            title: wine.title,
-            country: wine.country,
-            province: wine.province,
-            variety: wine.variety,
-            points: wine.points,
-            price: wine.price,
-            first_sentence: wine.first_sentence,
-            score: wine.score,
-        }
-    }
+    pub results: Vec<SimilarWine>,
 }
 
 /// The reviews that read most like a note (query parameters).
@@ -156,7 +119,7 @@ fn found(state: &AppState, request: &SimilarRequest) -> Result<SimilarResponse, 
     match similar_wines(&state.feed, note, request.count) {
         SimilarWines::Found { source, wines } => Ok(SimilarResponse {
             source,
-            results: wines.into_iter().map(SimilarReview::from).collect(),
+            results: wines,
         }),
         SimilarWines::NoData => Err(Unavailable::Refused(ApiError::new(
             StatusCode::SERVICE_UNAVAILABLE,

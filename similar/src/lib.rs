@@ -49,6 +49,7 @@ pub const MAX_QUERY_TERMS: usize = 64;
 /// One review found for a note, with what a list of similar wines shows of it.
 /// Serialisable, so the page's answer carries it to the browser as it is.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SimilarWine {
     /// The wine's name (producer, vintage, cuvée, grape, appellation), when given.
     pub title: Option<String>,
