@@ -36,8 +36,11 @@ pub mod share;
 use leptos::prelude::*;
 
 use crate::pages::NotFound;
+#[cfg(feature = "ssr")]
 use crate::pages::analytics::AnalyticsPage;
+#[cfg(feature = "ssr")]
 use crate::pages::batch::BatchPage;
+#[cfg(feature = "ssr")]
 use crate::pages::model_card::ModelPage;
 use crate::pages::predict::PredictPage;
 
@@ -208,9 +211,16 @@ pub fn App() -> impl IntoView {
         .collect_view();
     let content = match page {
         Some(Page::Predict) => view! { <PredictPage /> }.into_any(),
+        // The other pages are drawn on the server and load no WASM, so the
+        // browser bundle leaves them out.
+        #[cfg(feature = "ssr")]
         Some(Page::Analytics) => view! { <AnalyticsPage /> }.into_any(),
+        #[cfg(feature = "ssr")]
         Some(Page::Model) => view! { <ModelPage /> }.into_any(),
+        #[cfg(feature = "ssr")]
         Some(Page::Batch) => view! { <BatchPage /> }.into_any(),
+        #[cfg(not(feature = "ssr"))]
+        Some(_) => ().into_any(),
         None => view! { <NotFound /> }.into_any(),
     };
     view! {
