@@ -65,6 +65,21 @@ pub struct TrainingSummary {
     /// Folds of the grouped cross-validation by writer (0: none).
     #[serde(default)]
     pub writer_folds: usize,
+    /// The knowledge file the heads read (see the trainer's `knowledge` module).
+    /// Absent from bundles trained without it.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub knowledge: Option<KnowledgeRecord>,
+}
+
+/// Which knowledge a bundle was trained with, so a run can be repeated.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KnowledgeRecord {
+    /// Hex SHA-256 of the knowledge file.
+    pub sha256: String,
+    /// Names in it.
+    pub names: usize,
+    /// Training documents made of each name.
+    pub copies: usize,
 }
 
 /// Class names of each head, in the order of the models' outputs.

@@ -17,33 +17,33 @@ pub fn predict_request() -> Value {
 /// for the top country and one for the second).
 pub fn predict_response() -> Value {
     json!({
-        "model_version": "20261204-055221-dec218cb",
+        "model_version": "20261204-090508-dec218cb",
         "country": "US",
         "certainty": "high",
         "predictions": [
-            { "label": "US", "probability": 0.9995914 },
-            { "label": "Chile", "probability": 4.833799e-05 },
-            { "label": "Bulgaria", "probability": 3.4909113e-05 },
-            { "label": "Australia", "probability": 3.465651e-05 },
-            { "label": "Portugal", "probability": 2.7352648e-05 }
+            { "label": "US", "probability": 0.9994049 },
+            { "label": "Australia", "probability": 4.8471233e-05 },
+            { "label": "Chile", "probability": 4.8292946e-05 },
+            { "label": "Bulgaria", "probability": 4.608576e-05 },
+            { "label": "Greece", "probability": 4.192784e-05 }
         ],
-        "province": { "label": "California", "probability": 0.9995912 },
+        "province": { "label": "California", "probability": 0.99940467 },
         "variety": [
-            { "label": "Cabernet Sauvignon", "probability": 0.9652653 },
-            { "label": "Bordeaux-style Red Blend", "probability": 0.017414876 },
-            { "label": "Merlot", "probability": 0.009126517 }
+            { "label": "Cabernet Sauvignon", "probability": 0.96480125 },
+            { "label": "Bordeaux-style Red Blend", "probability": 0.017655931 },
+            { "label": "Merlot", "probability": 0.009274942 }
         ],
         "explanation": [
-            { "token": "Napa", "label": "US", "weight": 5.5335193, "start": 61, "end": 65,
+            { "token": "Napa", "label": "US", "weight": 5.7203865, "start": 61, "end": 65,
               "start_utf16": 61, "end_utf16": 65 },
-            { "token": "Valley", "label": "US", "weight": 3.4221509, "start": 66, "end": 72,
+            { "token": "Valley", "label": "US", "weight": 3.2439559, "start": 66, "end": 72,
               "start_utf16": 66, "end_utf16": 72 },
-            { "token": "blackberry", "label": "US", "weight": 1.0663267, "start": 5, "end": 15,
+            { "token": "blackberry", "label": "US", "weight": 1.1601417, "start": 5, "end": 15,
               "start_utf16": 5, "end_utf16": 15 },
-            { "token": "firm", "label": "US", "weight": -0.27676177, "start": 42, "end": 46,
+            { "token": "firm", "label": "US", "weight": -0.23142755, "start": 42, "end": 46,
               "start_utf16": 42, "end_utf16": 46 },
-            { "token": "Valley", "label": "Chile", "weight": 2.1140652, "start": 66, "end": 72,
-              "start_utf16": 66, "end_utf16": 72 }
+            { "token": "cedar", "label": "Australia", "weight": 1.3667585, "start": 32, "end": 37,
+              "start_utf16": 32, "end_utf16": 37 }
         ]
     })
 }
@@ -59,12 +59,12 @@ pub fn batch_response() -> Value {
     json!({
         "results": [
             {
-                "model_version": "20261204-055221-dec218cb",
+                "model_version": "20261204-090508-dec218cb",
                 "country": "US",
                 "certainty": "high",
-                "predictions": [{ "label": "US", "probability": 0.9995914 }],
-                "province": { "label": "California", "probability": 0.9995912 },
-                "variety": [{ "label": "Cabernet Sauvignon", "probability": 0.9652653 }],
+                "predictions": [{ "label": "US", "probability": 0.9994049 }],
+                "province": { "label": "California", "probability": 0.99940467 },
+                "variety": [{ "label": "Cabernet Sauvignon", "probability": 0.96480125 }],
                 "explanation": []
             },
             {
@@ -104,12 +104,12 @@ pub fn similar_response() -> Value {
 
 /// `GET /health`: serving.
 pub fn health_response() -> Value {
-    json!({ "status": "ok", "model_version": "20261204-055221-dec218cb" })
+    json!({ "status": "ok", "model_version": "20261204-090508-dec218cb" })
 }
 
 /// `GET /health/details`: serving, with nothing to add.
 pub fn health_details_response() -> Value {
-    json!({ "status": "ok", "model_version": "20261204-055221-dec218cb" })
+    json!({ "status": "ok", "model_version": "20261204-090508-dec218cb" })
 }
 
 /// `GET /health/live`.
@@ -122,8 +122,8 @@ pub fn live_response() -> Value {
 pub fn model_response() -> Value {
     json!({
         "format": 2,
-        "version": "20261204-055221-dec218cb",
-        "created": "2026-12-04T05:52:21.331919842Z",
+        "version": "20261204-090508-dec218cb",
+        "created": "2026-12-04T09:05:08.767660243Z",
         "training_data": {
             "sha256": "dec218cbc42a181d83529a9e6b9579307c79c6874a2e187db4a6495b7a9f909e",
             "rows": 30520, "training_rows": 27465, "validation_rows": 3055
@@ -134,12 +134,12 @@ pub fn model_response() -> Value {
             "varieties": ["Chardonnay", "Cabernet Sauvignon", "Pinot Noir"]
         },
         "metrics": { "random_split": { "n": 3055, "full": {
-            "accuracy": 0.88379705400982, "macro_f1": 0.4828642382669541,
-            "top3": 0.979050736497545, "log_loss": 0.4511123277198482
+            "accuracy": 0.8824877250409165, "macro_f1": 0.4234534750581028,
+            "top3": 0.9793780687397708, "log_loss": 0.4524193450626669
         } } },
         "files": { "full.onnx": {
-            "sha256": "9cf6cd362424f53e88e6f2ba3bf72a01f1df65f11844a1bfc802b1cb68146815",
-            "bytes": 25630960
+            "sha256": "81da18d1f80a22630c0d5ba9698564a033420a6f32821bb659ae08426508d8df",
+            "bytes": 25623739
         } }
     })
 }

@@ -5,8 +5,10 @@ use fnv::FnvHashMap;
 use vinovoyant_model::Lexicon;
 use vinovoyant_model::lexicon::{MIN_DOCUMENTS, evidence_weight};
 use vinovoyant_model::tokenize;
+use vinovoyant_model::words::is_content_word;
 
 use crate::data::Review;
+use crate::knowledge::Origin;
 
 /// Pseudo-count of reviews, spread as the countries are, added to each word's
 /// countries before their divergence is measured, so that a word of three reviews
@@ -15,7 +17,9 @@ const PSEUDO_REVIEWS: f64 = 2.0;
 
 /// Builds the lexicon from the descriptions of `reviews`, over the `countries`
 /// the model knows (reviews of other countries count toward how common a word is).
-pub fn build(reviews: &[&Review], countries: &[String]) -> Lexicon {
+/// The content words of the knowledge file's names count fully however rare in
+/// the reviews: a note naming a grape or a place is about wine.
+pub fn build(reviews: &[&Review], countries: &[String], origins: &[Origin]) -> Lexicon {
     let index: FnvHashMap<&str, usize> = countries
         .iter()
         .enumerate()
@@ -42,6 +46,12 @@ pub fn build(reviews: &[&Review], countries: &[String]) -> Lexicon {
     for p in &mut prior {
         *p /= total;
     }
+    let named: Vec<String> = origins
+        .iter()
+        .flat_map(|origin| tokenize(&origin.name))
+        .map(|token| token.text)
+        .filter(|word| is_content_word(word))
+        .collect();
     let weighted: Vec<(&str, f32)> = words
         .iter()
         .filter_map(|(word, counts)| {
@@ -53,6 +63,7 @@ pub fn build(reviews: &[&Review], countries: &[String]) -> Lexicon {
                 )
             })
         })
+        .chain(named.iter().map(|word| (word.as_str(), 1.0)))
         .collect();
     Lexicon::new(weighted)
 }
@@ -99,7 +110,7 @@ mod tests {
         reviews.push(review("Blorp once.", "US"));
         let refs: Vec<&Review> = reviews.iter().collect();
         let countries = ["US", "France", "South Africa"].map(String::from);
-        let lexicon = build(&refs, &countries);
+        let lexicon = build(&refs, &countries, &[]);
         assert!(lexicon.steps("cherry") > 100);
         assert_eq!(lexicon.steps("pinotage"), 255);
         assert_eq!(lexicon.steps("blorp"), 0);

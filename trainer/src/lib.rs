@@ -12,6 +12,7 @@ pub mod breakdown;
 pub mod crossval;
 pub mod evaluate;
 pub mod fit;
+pub mod knowledge;
 pub mod lexicon;
 pub mod linear;
 pub mod onnx;

@@ -21,6 +21,9 @@ fn small_run() -> RunOptions {
         min_country_reviews: 5,
         min_province_reviews: 3,
         min_variety_reviews: 5,
+        // The knowledge file's thousands of documents would drown a fixture of 90
+        // reviews; `the_knowledge_file_teaches_names_the_reviews_lack` turns it on.
+        knowledge_copies: 0,
         ..FitOptions::default()
     };
     for options in [
@@ -281,6 +284,50 @@ fn names_seen_only_in_titles_are_learned() {
             "{producer}"
         );
     }
+}
+
+#[test]
+fn the_knowledge_file_teaches_names_the_reviews_lack() {
+    let dataset = read_reviews(&fixture()).unwrap();
+    let mut with_knowledge = small_run();
+    with_knowledge.fit.knowledge_copies = 1;
+    let bundle = |run: &RunOptions| {
+        let out = tempfile::tempdir().unwrap();
+        let manifest = train_bundle(&dataset, run, out.path(), &|_| {}).unwrap();
+        (Bundle::load(out.path()).unwrap(), manifest)
+    };
+    let ((with, manifest), (without, plain)) = (bundle(&with_knowledge), bundle(&small_run()));
+    let knowledge = manifest
+        .training
+        .knowledge
+        .expect("the manifest records the knowledge");
+    assert_eq!(knowledge.sha256, vinovoyant_trainer::knowledge::checksum());
+    assert_eq!(knowledge.copies, 1);
+    assert!(plain.training.knowledge.is_none());
+    // None of these names is in the fixture's reviews; the file says where each belongs.
+    for (name, country) in [
+        ("Sagrantino", "Italy"),
+        ("Gamay", "France"),
+        ("Meritage", "US"),
+    ] {
+        let note = format!("{name}, dark fruit and spice.");
+        let probability = |bundle: &Bundle| {
+            let prediction = bundle.predict(&note).unwrap();
+            let found = prediction.countries.iter().find(|c| c.label == country);
+            found.unwrap().probability
+        };
+        assert_eq!(
+            with.predict(&note).unwrap().countries[0].label,
+            country,
+            "{name}"
+        );
+        assert!(probability(&with) > probability(&without), "{name}");
+        // The browser model learns the names too, and counts them as wine words.
+        let fast = with.predict_distilled(&note).unwrap();
+        assert_eq!(fast.countries[0].label, country, "{name}, distilled");
+    }
+    assert!(with.distilled().check_note("Sagrantino").is_ok());
+    assert!(without.distilled().check_note("Sagrantino").is_err());
 }
 
 #[test]

@@ -32,8 +32,12 @@ fn real_held_out_notes_are_rarely_refused() {
     );
     // the lexicon shipped is the one this code builds from the training rows
     let train: Vec<_> = split.train.iter().map(|&i| &dataset.reviews[i]).collect();
+    let origins = match &manifest.training.knowledge {
+        Some(_) => vinovoyant_trainer::knowledge::origins().expect("the knowledge file parses"),
+        None => Vec::new(),
+    };
     assert!(
-        build(&train, &manifest.labels.countries) == *bundle.distilled().lexicon(),
+        build(&train, &manifest.labels.countries, &origins) == *bundle.distilled().lexicon(),
         "the default bundle's lexicon is not the one the trainer builds"
     );
     let refused: Vec<&str> = split

@@ -97,6 +97,10 @@ pub struct TrainArgs {
     /// distilled model learns them; above 0, at most 1,000.
     #[arg(long, default_value_t = FitOptions::default().distillation.temperature, value_parser = values::positive)]
     pub distillation_temperature: f32,
+    /// How many times each name of the trainer's knowledge file (grapes, styles and
+    /// places, each with its country) is a training document; 0 reads none; 0 to 100.
+    #[arg(long, default_value_t = FitOptions::default().knowledge_copies, value_parser = values::knowledge_copies)]
+    pub knowledge_copies: usize,
 }
 
 impl TrainArgs {
@@ -161,6 +165,7 @@ pub fn train(args: TrainArgs) -> anyhow::Result<()> {
             share: args.distillation_share,
             temperature: args.distillation_temperature,
         },
+        knowledge_copies: args.knowledge_copies,
         ..FitOptions::default()
     };
     args.overrides().apply(&mut fit);
@@ -233,6 +238,7 @@ mod tests {
             margin_weight: None,
             distillation_share: share,
             distillation_temperature: temperature,
+            knowledge_copies: 0,
             writer_folds: 0,
             writer_min_reviews: 100,
         }

@@ -95,6 +95,11 @@ pub(super) fn fold_count(text: &str) -> Result<usize, String> {
     count_in(text, 0, 50)
 }
 
+/// Value parser: 0 to 100 copies.
+pub(super) fn knowledge_copies(text: &str) -> Result<usize, String> {
+    count_in(text, 0, 100)
+}
+
 /// Value parser: 1 to 1,000,000 reviews.
 pub(super) fn review_count(text: &str) -> Result<usize, String> {
     count_in(text, 1, 1_000_000)

@@ -164,7 +164,25 @@ pub fn fit(
         "{} titles read as training documents",
         titles.len()
     ));
-    let documents: Vec<&Review> = reviews.iter().copied().chain(&titles).collect();
+    // Without copies the knowledge is not read at all, not even by the lexicon.
+    let origins = if options.knowledge_copies > 0 {
+        crate::knowledge::origins()?
+    } else {
+        Vec::new()
+    };
+    let knowledge = crate::knowledge::documents(&origins, options.knowledge_copies);
+    log(&format!(
+        "{} names of the knowledge file read as training documents",
+        knowledge.len()
+    ));
+    // The reviews first, then the knowledge: the distilled model reads those two.
+    let documents: Vec<&Review> = reviews
+        .iter()
+        .copied()
+        .chain(&knowledge)
+        .chain(&titles)
+        .collect();
+    let distilled_documents = &documents[..reviews.len() + knowledge.len()];
     anyhow::ensure!(
         labels.countries.len() >= 2,
         "training needs at least two countries with {} or more reviews each",
@@ -179,10 +197,10 @@ pub fn fit(
     let vocabulary = build_vocabulary(&documents, options)?;
     log(&format!("vocabulary: {} features", vocabulary.len()));
     let (country_rows, province_rows) = full_rows(&documents, &vocabulary);
-    // The distilled model reads the reviews alone: titles in its few hashed
-    // buckets cost it agreement with the full model.
+    // The distilled model reads the reviews and the knowledge, not the titles:
+    // titles in its few hashed buckets cost it agreement with the full model.
     let idf = bucket_idf(reviews, options);
-    let hashed_rows = distilled_rows(reviews, &idf, options);
+    let hashed_rows = distilled_rows(distilled_documents, &idf, options);
     let country_labels = country_targets(&documents, &labels);
     let province_labels = province_targets(&documents, &labels);
     let variety_labels = variety_targets(&documents, &labels);
@@ -205,8 +223,7 @@ pub fn fit(
     };
     let distilled_data = HeadData {
         rows: &hashed_rows,
-        // The reviews come first among the documents.
-        labels: &country_labels[..reviews.len()],
+        labels: &country_labels[..distilled_documents.len()],
         features: idf.len(),
         classes: labels.countries.len(),
     };
@@ -230,7 +247,7 @@ pub fn fit(
         let taught = teacher_probabilities(
             &country,
             &country_rows,
-            reviews.len(),
+            distilled_documents.len(),
             options.distillation.temperature,
         );
         let teacher = Teacher {
@@ -254,7 +271,7 @@ pub fn fit(
             idf,
             weights: distilled.weights,
             bias: distilled.bias,
-            lexicon: crate::lexicon::build(reviews, &labels.countries),
+            lexicon: crate::lexicon::build(reviews, &labels.countries, &origins),
         },
         labels,
         vocabulary,

@@ -53,6 +53,17 @@ pub fn model_card(manifest: &Manifest) -> String {
 fn facts(manifest: &Manifest, out: &mut String) {
     let data = &manifest.training_data;
     let training = &manifest.training;
+    let knowledge = training.knowledge.as_ref().map_or_else(
+        || "none".to_string(),
+        |k| {
+            format!(
+                "{} grapes, styles and places, each as {} training notes (<code>{}…</code>)",
+                count(k.names),
+                k.copies,
+                escape(&k.sha256[..12.min(k.sha256.len())])
+            )
+        },
+    );
     let rows = [
         (
             "Version",
@@ -80,6 +91,7 @@ fn facts(manifest: &Manifest, out: &mut String) {
         ),
         ("Full model features", count(training.full_features)),
         ("Distilled model buckets", count(training.distilled_buckets)),
+        ("Knowledge of where names belong", knowledge),
     ];
     out.push_str(r#"<dl class="facts" data-testid="model-facts">"#);
     for (term, value) in rows {

@@ -1,0 +1,188 @@
+//! Knowledge the reviews do not spell out, written as data: which grapes, styles
+//! and places belong to which country (`trainer/knowledge/origins.txt`).
+//!
+//! A country's few reviews often come from one writer, so the model learns that
+//! writer's words for it; a new writer who names the country's grape or region
+//! in other company gets another country. Each name becomes a short training
+//! document labelled with its country, so every head learns the name itself,
+//! whoever writes around it. The file ships inside the trainer, so a bundle
+//! trained anywhere read the same knowledge; its checksum goes in the manifest.
+
+use crate::data::Review;
+
+/// The knowledge file as written, compiled into the trainer.
+pub const ORIGINS: &str = include_str!("../knowledge/origins.txt");
+
+/// What a name says about a wine.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// A grape grown mostly in one country.
+    Grape,
+    /// A country's own word for a style or a grade.
+    Style,
+    /// A region, appellation or village.
+    Place,
+}
+
+/// One name and the country it points to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Origin {
+    /// The name as a note would write it.
+    pub name: String,
+    /// The country, spelt as the reviews spell it.
+    pub country: String,
+    /// What kind of name it is.
+    pub kind: Kind,
+}
+
+/// A line of the knowledge file that does not parse.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+#[error("knowledge line {line}: {reason}")]
+pub struct KnowledgeError {
+    /// One-based line number.
+    pub line: usize,
+    /// What is wrong with it.
+    pub reason: &'static str,
+}
+
+/// Reads `Country | kind | name, name, ...` lines; `#` starts a comment and blank
+/// lines are skipped. A name listed twice for one country counts once.
+pub fn parse(text: &str) -> Result<Vec<Origin>, KnowledgeError> {
+    let mut origins: Vec<Origin> = Vec::new();
+    for (index, raw) in text.lines().enumerate() {
+        let line = raw.split('#').next().unwrap_or_default().trim();
+        if line.is_empty() {
+            continue;
+        }
+        let error = |reason| KnowledgeError {
+            line: index + 1,
+            reason,
+        };
+        let mut fields = line.split('|').map(str::trim);
+        let (Some(country), Some(kind), Some(names), None) =
+            (fields.next(), fields.next(), fields.next(), fields.next())
+        else {
+            return Err(error("expected `Country | kind | names`"));
+        };
+        if country.is_empty() {
+            return Err(error("the country is empty"));
+        }
+        let kind = match kind {
+            "grape" => Kind::Grape,
+            "style" => Kind::Style,
+            "place" => Kind::Place,
+            _ => return Err(error("the kind is not grape, style or place")),
+        };
+        for name in names.split(',').map(str::trim) {
+            if name.is_empty() {
+                return Err(error("an empty name"));
+            }
+            if !origins
+                .iter()
+                .any(|o| o.name == name && o.country == country)
+            {
+                origins.push(Origin {
+                    name: name.to_owned(),
+                    country: country.to_owned(),
+                    kind,
+                });
+            }
+        }
+    }
+    Ok(origins)
+}
+
+/// The shipped knowledge file, parsed.
+pub fn origins() -> Result<Vec<Origin>, KnowledgeError> {
+    parse(ORIGINS)
+}
+
+/// Hex SHA-256 of the shipped knowledge file, for the manifest.
+pub fn checksum() -> String {
+    vinovoyant_model::bundle::sha256_hex(ORIGINS.as_bytes())
+}
+
+/// Each name as a training document of its own, `copies` times, labelled with
+/// its country alone (a name says nothing of the province or grape here).
+pub fn documents(origins: &[Origin], copies: usize) -> Vec<Review> {
+    origins
+        .iter()
+        .flat_map(|origin| {
+            std::iter::repeat_with(|| Review {
+                description: origin.name.clone(),
+                country: origin.country.clone(),
+                ..Review::default()
+            })
+            .take(copies)
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_shipped_file_parses_and_names_known_grapes() {
+        let origins = origins().unwrap();
+        assert!(origins.len() > 500, "{} names", origins.len());
+        let country_of = |name: &str| {
+            origins
+                .iter()
+                .find(|o| o.name == name)
+                .map(|o| o.country.as_str())
+        };
+        assert_eq!(country_of("Pinotage"), Some("South Africa"));
+        assert_eq!(country_of("Stellenbosch"), Some("South Africa"));
+        assert_eq!(country_of("Nebbiolo"), Some("Italy"));
+        assert_eq!(country_of("Tempranillo"), Some("Spain"));
+    }
+
+    #[test]
+    fn comments_blank_lines_and_repeats_are_skipped() {
+        let origins = parse(
+            "# note\n\nChile | grape | Carmenère, País # two\nChile | place | Maipo, Carmenère\n",
+        )
+        .unwrap();
+        let names: Vec<_> = origins.iter().map(|o| (o.name.as_str(), o.kind)).collect();
+        assert_eq!(
+            names,
+            [
+                ("Carmenère", Kind::Grape),
+                ("País", Kind::Grape),
+                ("Maipo", Kind::Place)
+            ]
+        );
+    }
+
+    #[test]
+    fn malformed_lines_are_named() {
+        assert_eq!(
+            parse("Chile | grape\n").unwrap_err(),
+            KnowledgeError {
+                line: 1,
+                reason: "expected `Country | kind | names`"
+            }
+        );
+        assert_eq!(parse("\nChile | wine | Maipo").unwrap_err().line, 2);
+        assert_eq!(
+            parse("Chile | place | Maipo,,Leyda").unwrap_err().reason,
+            "an empty name"
+        );
+        assert_eq!(
+            parse(" | place | Maipo").unwrap_err().reason,
+            "the country is empty"
+        );
+    }
+
+    #[test]
+    fn each_name_becomes_copies_documents_of_its_country() {
+        let origins = parse("Greece | grape | Assyrtiko, Xinomavro").unwrap();
+        let documents = documents(&origins, 2);
+        assert_eq!(documents.len(), 4);
+        assert!(documents.iter().all(|d| d.country == "Greece"));
+        assert_eq!(documents[0].description, "Assyrtiko");
+        assert_eq!(documents[2].description, "Xinomavro");
+        assert!(documents.iter().all(|d| d.province.is_none()));
+    }
+}
