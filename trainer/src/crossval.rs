@@ -10,6 +10,7 @@ use vinovoyant_model::manifest::{
 };
 use vinovoyant_model::{Certainty, DistilledModel};
 
+use crate::TrainError;
 use crate::data::Review;
 use crate::fit::{FitOptions, country_targets, distilled_model, fit, full_rows, variety_targets};
 use crate::linear::fit_temperature;
@@ -46,13 +47,14 @@ pub fn writer_groups(
     reviews: &[Review],
     folds: usize,
     min_reviews: usize,
-) -> anyhow::Result<Vec<Vec<String>>> {
+) -> Result<Vec<Vec<String>>, TrainError> {
     let mut writers = writers_with(reviews, min_reviews);
-    anyhow::ensure!(
-        writers.len() >= 2,
-        "writer folds need at least two writers (taster_name) with {min_reviews} or more reviews; the data has {}",
-        writers.len()
-    );
+    if writers.len() < 2 {
+        return Err(TrainError::TooFewWriters {
+            min_reviews,
+            found: writers.len(),
+        });
+    }
     writers.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
     let folds = folds.clamp(2, writers.len());
     let mut groups: Vec<(usize, Vec<String>)> = vec![(0, Vec::new()); folds];
@@ -81,7 +83,7 @@ fn fold_answers(
     reviews: &[Review],
     writers: &[String],
     options: &FitOptions,
-) -> anyhow::Result<FoldAnswers> {
+) -> Result<FoldAnswers, TrainError> {
     let is_held = |r: &Review| r.taster.as_ref().is_some_and(|t| writers.contains(t));
     let train: Vec<&Review> = reviews.iter().filter(|r| !is_held(r)).collect();
     let held: Vec<&Review> = reviews.iter().filter(|r| is_held(r)).collect();
@@ -227,7 +229,7 @@ pub fn writer_folds(
     folds: usize,
     min_reviews: usize,
     log: &(dyn Fn(&str) + Sync),
-) -> anyhow::Result<OutOfFold> {
+) -> Result<OutOfFold, TrainError> {
     let groups = writer_groups(reviews, folds, min_reviews)?;
     let mut out = OutOfFold {
         groups: Vec::new(),

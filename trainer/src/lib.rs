@@ -10,6 +10,7 @@
 
 pub mod breakdown;
 pub mod crossval;
+pub mod error;
 pub mod evaluate;
 pub mod fit;
 pub mod knowledge;
@@ -20,6 +21,8 @@ pub mod overrides;
 pub mod scoring;
 pub mod split;
 pub mod train;
+
+pub use error::TrainError;
 
 /// The review records and their CSV reader: the one `vinovoyant-reviews` gives the
 /// analytics and the server too.

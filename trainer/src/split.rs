@@ -3,12 +3,11 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use anyhow::Context as _;
-
 use rand::SeedableRng;
 use rand::seq::SliceRandom;
 use rand_chacha::ChaCha8Rng;
 
+use crate::TrainError;
 use crate::data::{Review, write_reviews};
 
 /// Indices of the training and validation rows.
@@ -79,13 +78,12 @@ pub fn new_writer_split(
     reviews: &[Review],
     split: &Split,
     writers: &[String],
-) -> anyhow::Result<NewWriterSplit> {
+) -> Result<NewWriterSplit, TrainError> {
     let all: Vec<usize> = (0..reviews.len()).collect();
     let by = by_writers(reviews, &all, writers);
-    anyhow::ensure!(
-        !by.validation.is_empty(),
-        "no review is by the writers named for the new-writer check"
-    );
+    if by.validation.is_empty() {
+        return Err(TrainError::NoReviewByNewWriters);
+    }
     let held: std::collections::HashSet<usize> = split.validation.iter().copied().collect();
     let (calibration, train) = by.train.into_iter().partition(|i| held.contains(i));
     Ok(NewWriterSplit {
@@ -104,7 +102,7 @@ pub fn split_files(
     validation_fraction: f32,
     seed: u64,
     writers: &[String],
-) -> anyhow::Result<Vec<(&'static str, Vec<usize>)>> {
+) -> Result<Vec<(&'static str, Vec<usize>)>, TrainError> {
     let random = stratified(reviews, validation_fraction, seed);
     let check = if writers.is_empty() {
         None
@@ -129,17 +127,19 @@ pub fn write_split_files(
     files: &[(&str, Vec<usize>)],
     dir: &Path,
     written: &mut dyn FnMut(&Path, usize),
-) -> anyhow::Result<()> {
-    std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+) -> Result<(), TrainError> {
+    std::fs::create_dir_all(dir).map_err(TrainError::io("create", dir))?;
     for (name, rows) in files {
         let path = dir.join(name);
-        let file = std::fs::File::create(&path)
-            .with_context(|| format!("cannot create {}", path.display()))?;
+        let file = std::fs::File::create(&path).map_err(TrainError::io("create", &path))?;
         write_reviews(
             std::io::BufWriter::new(file),
             rows.iter().map(|&i| &reviews[i]),
         )
-        .with_context(|| format!("cannot write {}", path.display()))?;
+        .map_err(|source| TrainError::WriteReviews {
+            path: path.clone(),
+            source,
+        })?;
         written(&path, rows.len());
     }
     Ok(())

@@ -4,7 +4,6 @@ use std::collections::BTreeMap;
 use std::path::Path;
 use std::time::Instant;
 
-use anyhow::Context;
 use vinovoyant_analytics::DatasetSummary;
 use vinovoyant_inference::FullModel;
 use vinovoyant_model::bundle;
@@ -15,6 +14,7 @@ use vinovoyant_model::manifest::{
 };
 use vinovoyant_model::{DistilledModel, Manifest};
 
+use crate::TrainError;
 use crate::crossval::{OutOfFold, can_fold_by_writer, writer_folds};
 use crate::data::{Dataset, Review};
 use crate::evaluate::evaluate;
@@ -105,7 +105,7 @@ fn temperatures_on(fitted: &Fitted, rows: &[&Review], options: &FitOptions) -> T
 
 /// Writes every model file with the given temperatures baked in: into the
 /// exported graph and into `distilled.bin`.
-fn build(fitted: Fitted, temperatures: &Temperatures) -> anyhow::Result<Built> {
+fn build(fitted: Fitted, temperatures: &Temperatures) -> Result<Built, TrainError> {
     let mut distilled_weights = fitted.distilled;
     distilled_weights.temperature = temperatures.distilled;
     let distilled = DistilledModel::quantize(&distilled_weights)?;
@@ -134,7 +134,7 @@ fn build(fitted: Fitted, temperatures: &Temperatures) -> anyhow::Result<Built> {
         fitted.vocabulary.clone(),
         fitted.labels.clone(),
     )
-    .map_err(|e| anyhow::anyhow!("the exported graph does not load: {e:#}"))?;
+    .map_err(|e| TrainError::GraphDoesNotLoad(format!("{e:#}")))?;
     let mut files = BTreeMap::new();
     files.insert(FULL_MODEL_FILE.to_string(), onnx_bytes);
     files.insert(VOCABULARY_FILE.to_string(), fitted.vocabulary.to_bytes());
@@ -155,7 +155,7 @@ fn select<'a>(reviews: &'a [Review], rows: &[usize]) -> Vec<&'a Review> {
 }
 
 /// Version of a bundle: UTC time of training and the data's hash prefix.
-fn version_for(now: time::OffsetDateTime, data_sha256: &str) -> anyhow::Result<String> {
+fn version_for(now: time::OffsetDateTime, data_sha256: &str) -> Result<String, TrainError> {
     let format = time::macros::format_description!("[year][month][day]-[hour][minute][second]");
     Ok(format!(
         "{}-{}",
@@ -170,7 +170,7 @@ pub fn train_bundle(
     run: &RunOptions,
     out: &Path,
     log: &(dyn Fn(&str) + Sync),
-) -> anyhow::Result<Manifest> {
+) -> Result<Manifest, TrainError> {
     let started = Instant::now();
     let reviews = &dataset.reviews;
     let split = stratified(reviews, run.validation_fraction, run.fit.seed);
@@ -247,7 +247,7 @@ pub fn train_bundle(
             temperatures: Some(temperatures),
             writer_folds: folds_run,
             knowledge: (run.fit.knowledge_copies > 0)
-                .then(|| -> anyhow::Result<_> {
+                .then(|| -> Result<_, TrainError> {
                     Ok(KnowledgeRecord {
                         sha256: crate::knowledge::checksum(),
                         names: crate::knowledge::origins()?.len(),
@@ -264,11 +264,9 @@ pub fn train_bundle(
         },
         files: entries,
     };
-    std::fs::write(
-        out.join(MANIFEST_FILE),
-        serde_json::to_vec_pretty(&manifest)?,
-    )
-    .context("cannot write manifest.json")?;
+    let path = out.join(MANIFEST_FILE);
+    std::fs::write(&path, serde_json::to_vec_pretty(&manifest)?)
+        .map_err(TrainError::io("write", &path))?;
     Ok(manifest)
 }
 
@@ -278,7 +276,7 @@ fn writer_folds_when_possible(
     reviews: &[Review],
     run: &RunOptions,
     log: &(dyn Fn(&str) + Sync),
-) -> anyhow::Result<Option<OutOfFold>> {
+) -> Result<Option<OutOfFold>, TrainError> {
     if run.writer_folds == 0 {
         return Ok(None);
     }
@@ -305,11 +303,12 @@ fn writer_folds_when_possible(
 fn write_files(
     out: &Path,
     files: &BTreeMap<String, Vec<u8>>,
-) -> anyhow::Result<BTreeMap<String, FileEntry>> {
-    std::fs::create_dir_all(out).with_context(|| format!("cannot create {}", out.display()))?;
+) -> Result<BTreeMap<String, FileEntry>, TrainError> {
+    std::fs::create_dir_all(out).map_err(TrainError::io("create", out))?;
     let mut entries = BTreeMap::new();
     for (name, bytes) in files {
-        std::fs::write(out.join(name), bytes).with_context(|| format!("cannot write {name}"))?;
+        let path = out.join(name);
+        std::fs::write(&path, bytes).map_err(TrainError::io("write", &path))?;
         entries.insert(name.clone(), FileEntry::of(bytes));
     }
     Ok(entries)
@@ -322,7 +321,7 @@ fn new_writer_check(
     split: &Split,
     run: &RunOptions,
     log: &(dyn Fn(&str) + Sync),
-) -> anyhow::Result<Evaluation> {
+) -> Result<Evaluation, TrainError> {
     let reviews = &dataset.reviews;
     let writers = new_writer_split(reviews, split, &run.new_writers)?;
     log(&format!(

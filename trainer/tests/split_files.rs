@@ -3,6 +3,7 @@
 
 use std::path::Path;
 
+use vinovoyant_trainer::TrainError;
 use vinovoyant_trainer::data::{Review, read_reviews};
 use vinovoyant_trainer::split::{new_writer_split, split_files, stratified, write_split_files};
 
@@ -16,7 +17,7 @@ fn written(dir: &Path, name: &str) -> Vec<Review> {
 }
 
 /// What `vinovoyant split --seed 7 --validation-fraction 0.2` does with `writers`.
-fn split(writers: &[String], out: &Path) -> anyhow::Result<()> {
+fn split(writers: &[String], out: &Path) -> Result<(), TrainError> {
     let reviews = read_reviews(&std::fs::read(fixture_path()).unwrap())
         .unwrap()
         .reviews;
@@ -69,6 +70,10 @@ fn split_files_hold_the_rows_train_uses() {
 fn split_without_the_named_writers_is_a_clear_error() {
     let out = tempfile::tempdir().unwrap();
     let error = split(&["Nobody".to_string()], out.path()).unwrap_err();
+    assert!(
+        matches!(error, TrainError::NoReviewByNewWriters),
+        "{error:?}"
+    );
     assert!(
         error.to_string().contains("no review is by the writers"),
         "{error:#}"

@@ -211,7 +211,8 @@ pub fn split(args: SplitArgs) -> anyhow::Result<()> {
         &mut |path: &Path, reviews| {
             eprintln!("{reviews} reviews written to {}", path.display());
         },
-    )
+    )?;
+    Ok(())
 }
 
 #[cfg(test)]

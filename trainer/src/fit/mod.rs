@@ -14,6 +14,7 @@ use vinovoyant_model::manifest::LabelSets;
 use vinovoyant_model::prediction::softmax;
 use vinovoyant_model::{DistilledModel, FormatError, Vocabulary};
 
+use crate::TrainError;
 use crate::data::Review;
 use crate::linear::{self, LinearModel, Options, SparseRows, SvmOptions, Teacher};
 
@@ -153,7 +154,7 @@ pub fn fit(
     reviews: &[&Review],
     options: &FitOptions,
     log: &(dyn Fn(&str) + Sync),
-) -> anyhow::Result<Fitted> {
+) -> Result<Fitted, TrainError> {
     let labels = label_sets(reviews, options);
     let titles = if options.titles {
         title_documents(reviews)
@@ -183,11 +184,11 @@ pub fn fit(
         .chain(&titles)
         .collect();
     let distilled_documents = &documents[..reviews.len() + knowledge.len()];
-    anyhow::ensure!(
-        labels.countries.len() >= 2,
-        "training needs at least two countries with {} or more reviews each",
-        options.min_country_reviews
-    );
+    if labels.countries.len() < 2 {
+        return Err(TrainError::TooFewCountries {
+            min_reviews: options.min_country_reviews,
+        });
+    }
     log(&format!(
         "{} countries, {} provinces and {} varieties as classes",
         labels.countries.len(),
@@ -257,10 +258,8 @@ pub fn fit(
         let distilled = HeadKind::Distilled.train(options, &distilled_data, Some(&teacher), log);
         (country, province.join(), variety.join(), distilled)
     });
-    let province =
-        province.map_err(|_| anyhow::anyhow!("the province head's training thread panicked"))?;
-    let variety =
-        variety.map_err(|_| anyhow::anyhow!("the variety head's training thread panicked"))?;
+    let province = province.map_err(|_| TrainError::HeadPanicked("province"))?;
+    let variety = variety.map_err(|_| TrainError::HeadPanicked("variety"))?;
     Ok(Fitted {
         distilled: DistilledWeights {
             spec: options.distilled_spec,
