@@ -4,9 +4,14 @@
 //! A country's few reviews often come from one writer, so the model learns that
 //! writer's words for it; a new writer who names the country's grape or region
 //! in other company gets another country. Each name becomes a short training
-//! document labelled with its country, so every head learns the name itself,
-//! whoever writes around it. The file ships inside the trainer, so a bundle
-//! trained anywhere read the same knowledge; its checksum goes in the manifest.
+//! document labelled with its country, so both models' country heads learn the
+//! name itself, whoever writes around it. The file ships inside the trainer, so a
+//! bundle trained anywhere reads the same knowledge; the manifest records which
+//! ([`record`]).
+
+use std::collections::HashSet;
+
+use vinovoyant_model::manifest::KnowledgeRecord;
 
 use crate::data::Review;
 
@@ -49,6 +54,7 @@ pub struct KnowledgeError {
 /// lines are skipped. A name listed twice for one country counts once.
 pub fn parse(text: &str) -> Result<Vec<Origin>, KnowledgeError> {
     let mut origins: Vec<Origin> = Vec::new();
+    let mut seen: HashSet<(&str, &str)> = HashSet::new();
     for (index, raw) in text.lines().enumerate() {
         let line = raw.split('#').next().unwrap_or_default().trim();
         if line.is_empty() {
@@ -77,10 +83,7 @@ pub fn parse(text: &str) -> Result<Vec<Origin>, KnowledgeError> {
             if name.is_empty() {
                 return Err(error("an empty name"));
             }
-            if !origins
-                .iter()
-                .any(|o| o.name == name && o.country == country)
-            {
+            if seen.insert((name, country)) {
                 origins.push(Origin {
                     name: name.to_owned(),
                     country: country.to_owned(),
@@ -100,6 +103,19 @@ pub fn origins() -> Result<Vec<Origin>, KnowledgeError> {
 /// Hex SHA-256 of the shipped knowledge file, for the manifest.
 pub fn checksum() -> String {
     vinovoyant_model::bundle::sha256_hex(ORIGINS.as_bytes())
+}
+
+/// What the manifest records of a run that makes `copies` documents of each
+/// name; `None` when it reads no knowledge.
+pub fn record(copies: usize) -> Result<Option<KnowledgeRecord>, KnowledgeError> {
+    if copies == 0 {
+        return Ok(None);
+    }
+    Ok(Some(KnowledgeRecord {
+        sha256: checksum(),
+        names: origins()?.len(),
+        copies,
+    }))
 }
 
 /// Each name as a training document of its own, `copies` times, labelled with

@@ -9,8 +9,7 @@ use vinovoyant_inference::FullModel;
 use vinovoyant_model::bundle;
 use vinovoyant_model::manifest::{
     ANALYTICS_FILE, DISTILLED_MODEL_FILE, DataFingerprint, Evaluation, FULL_MODEL_FILE, FileEntry,
-    KnowledgeRecord, LABELS_FILE, MANIFEST_FILE, Temperatures, TrainingSummary, VOCABULARY_FILE,
-    ValidationReport,
+    LABELS_FILE, MANIFEST_FILE, Temperatures, TrainingSummary, VOCABULARY_FILE, ValidationReport,
 };
 use vinovoyant_model::{DistilledModel, Manifest};
 
@@ -246,15 +245,7 @@ pub fn train_bundle(
             seconds: started.elapsed().as_secs_f32(),
             temperatures: Some(temperatures),
             writer_folds: folds_run,
-            knowledge: (run.fit.knowledge_copies > 0)
-                .then(|| -> Result<_, TrainError> {
-                    Ok(KnowledgeRecord {
-                        sha256: crate::knowledge::checksum(),
-                        names: crate::knowledge::origins()?.len(),
-                        copies: run.fit.knowledge_copies,
-                    })
-                })
-                .transpose()?,
+            knowledge: crate::knowledge::record(run.fit.knowledge_copies)?,
         },
         labels,
         metrics: ValidationReport {

@@ -57,10 +57,10 @@ fn facts(manifest: &Manifest, out: &mut String) {
         || "none".to_string(),
         |k| {
             format!(
-                "{} grapes, styles and places, each as {} training notes (<code>{}…</code>)",
+                "{} grapes, styles and places, each as {} training notes ({})",
                 count(k.names),
                 k.copies,
-                escape(&k.sha256[..12.min(k.sha256.len())])
+                short_hash(&k.sha256)
             )
         },
     );
@@ -73,13 +73,7 @@ fn facts(manifest: &Manifest, out: &mut String) {
         ("Training rows", count(data.training_rows)),
         ("Validation rows", count(data.validation_rows)),
         ("Rows in the data file", count(data.rows)),
-        (
-            "Data file SHA-256",
-            format!(
-                "<code>{}…</code>",
-                escape(&data.sha256[..12.min(data.sha256.len())])
-            ),
-        ),
+        ("Data file SHA-256", short_hash(&data.sha256)),
         (
             "Countries / provinces / varieties",
             format!(
@@ -98,6 +92,11 @@ fn facts(manifest: &Manifest, out: &mut String) {
         let _ = write!(out, "<div><dt>{term}</dt><dd>{value}</dd></div>");
     }
     out.push_str("</dl>");
+}
+
+/// A SHA-256's first 12 hex digits, as code.
+fn short_hash(sha256: &str) -> String {
+    format!("<code>{}…</code>", escape(&sha256[..12.min(sha256.len())]))
 }
 
 /// A model's writer-fold figures as scores for the table (macro-F1 is not
