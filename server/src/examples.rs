@@ -17,33 +17,33 @@ pub fn predict_request() -> Value {
 /// for the top country and one for the second).
 pub fn predict_response() -> Value {
     json!({
-        "model_version": "20261204-090508-dec218cb",
+        "model_version": "20261204-132215-dec218cb",
         "country": "US",
         "certainty": "high",
         "predictions": [
-            { "label": "US", "probability": 0.9994049 },
-            { "label": "Australia", "probability": 4.8471233e-05 },
-            { "label": "Chile", "probability": 4.8292946e-05 },
-            { "label": "Bulgaria", "probability": 4.608576e-05 },
-            { "label": "Greece", "probability": 4.192784e-05 }
+            { "label": "US", "probability": 0.9993807 },
+            { "label": "Portugal", "probability": 5.9121456e-05 },
+            { "label": "Bulgaria", "probability": 4.8869504e-05 },
+            { "label": "Greece", "probability": 4.6836405e-05 },
+            { "label": "Chile", "probability": 4.6760044e-05 }
         ],
-        "province": { "label": "California", "probability": 0.99940467 },
+        "province": { "label": "California", "probability": 0.99938035 },
         "variety": [
-            { "label": "Cabernet Sauvignon", "probability": 0.96480125 },
-            { "label": "Bordeaux-style Red Blend", "probability": 0.017655931 },
-            { "label": "Merlot", "probability": 0.009274942 }
+            { "label": "Cabernet Sauvignon", "probability": 0.9644926 },
+            { "label": "Bordeaux-style Red Blend", "probability": 0.018020654 },
+            { "label": "Merlot", "probability": 0.009128026 }
         ],
         "explanation": [
-            { "token": "Napa", "label": "US", "weight": 5.7203865, "start": 61, "end": 65,
+            { "token": "Napa", "label": "US", "weight": 5.7162695, "start": 61, "end": 65,
               "start_utf16": 61, "end_utf16": 65 },
-            { "token": "Valley", "label": "US", "weight": 3.2439559, "start": 66, "end": 72,
+            { "token": "Valley", "label": "US", "weight": 3.1964648, "start": 66, "end": 72,
               "start_utf16": 66, "end_utf16": 72 },
-            { "token": "blackberry", "label": "US", "weight": 1.1601417, "start": 5, "end": 15,
+            { "token": "blackberry", "label": "US", "weight": 1.1570686, "start": 5, "end": 15,
               "start_utf16": 5, "end_utf16": 15 },
-            { "token": "firm", "label": "US", "weight": -0.23142755, "start": 42, "end": 46,
-              "start_utf16": 42, "end_utf16": 46 },
-            { "token": "cedar", "label": "Australia", "weight": 1.3667585, "start": 32, "end": 37,
-              "start_utf16": 32, "end_utf16": 37 }
+            { "token": "cedar", "label": "US", "weight": 0.9444327, "start": 32, "end": 37,
+              "start_utf16": 32, "end_utf16": 37 },
+            { "token": "tannins", "label": "Portugal", "weight": 0.7400912, "start": 47, "end": 54,
+              "start_utf16": 47, "end_utf16": 54 }
         ]
     })
 }
@@ -59,12 +59,12 @@ pub fn batch_response() -> Value {
     json!({
         "results": [
             {
-                "model_version": "20261204-090508-dec218cb",
+                "model_version": "20261204-132215-dec218cb",
                 "country": "US",
                 "certainty": "high",
-                "predictions": [{ "label": "US", "probability": 0.9994049 }],
-                "province": { "label": "California", "probability": 0.99940467 },
-                "variety": [{ "label": "Cabernet Sauvignon", "probability": 0.96480125 }],
+                "predictions": [{ "label": "US", "probability": 0.9993807 }],
+                "province": { "label": "California", "probability": 0.99938035 },
+                "variety": [{ "label": "Cabernet Sauvignon", "probability": 0.9644926 }],
                 "explanation": []
             },
             {
@@ -104,12 +104,12 @@ pub fn similar_response() -> Value {
 
 /// `GET /health`: serving.
 pub fn health_response() -> Value {
-    json!({ "status": "ok", "model_version": "20261204-090508-dec218cb" })
+    json!({ "status": "ok", "model_version": "20261204-132215-dec218cb" })
 }
 
 /// `GET /health/details`: serving, with nothing to add.
 pub fn health_details_response() -> Value {
-    json!({ "status": "ok", "model_version": "20261204-090508-dec218cb" })
+    json!({ "status": "ok", "model_version": "20261204-132215-dec218cb" })
 }
 
 /// `GET /health/live`.
@@ -122,8 +122,8 @@ pub fn live_response() -> Value {
 pub fn model_response() -> Value {
     json!({
         "format": 2,
-        "version": "20261204-090508-dec218cb",
-        "created": "2026-12-04T09:05:08.767660243Z",
+        "version": "20261204-132215-dec218cb",
+        "created": "2026-12-04T13:22:15.61122335Z",
         "training_data": {
             "sha256": "dec218cbc42a181d83529a9e6b9579307c79c6874a2e187db4a6495b7a9f909e",
             "rows": 30520, "training_rows": 27465, "validation_rows": 3055
@@ -134,12 +134,12 @@ pub fn model_response() -> Value {
             "varieties": ["Chardonnay", "Cabernet Sauvignon", "Pinot Noir"]
         },
         "metrics": { "random_split": { "n": 3055, "full": {
-            "accuracy": 0.8824877250409165, "macro_f1": 0.4234534750581028,
-            "top3": 0.9793780687397708, "log_loss": 0.4524193450626669
+            "accuracy": 0.8834697217675941, "macro_f1": 0.42328950985403546,
+            "top3": 0.9797054009819968, "log_loss": 0.452393598773906
         } } },
         "files": { "full.onnx": {
-            "sha256": "81da18d1f80a22630c0d5ba9698564a033420a6f32821bb659ae08426508d8df",
-            "bytes": 25623739
+            "sha256": "981b073569c4b109a5500e3d8f409ce0cdc7e8052adcb91f12769cbacaf0d038",
+            "bytes": 11320838
         } }
     })
 }

@@ -15,9 +15,11 @@ const REVIEWS: &str = "description,country,province,variety,points,price,title\n
     \"Ripe cassis and cedar from Napa Valley with plush tannins. Polished.\",US,California,Cabernet Sauvignon,92,65,Napa Example 2019 Cabernet Sauvignon (Napa Valley)\n\
     \"Gooseberry, passion fruit and cut grass from Marlborough. Zesty.\",New Zealand,Marlborough,Sauvignon Blanc,88,16,Kiwi Example 2022 Sauvignon Blanc (Marlborough)\n";
 
-/// A server with the fixture as its review data, once the index is ready.
-async fn server_with_reviews() -> (TestServer, std::path::PathBuf) {
-    let dir = std::env::temp_dir().join(format!("vinovoyant-similar-{}", std::process::id()));
+/// A server with the fixture as its review data, once the index is ready. Each
+/// test names its own folder: the tests run at once, and each removes its folder.
+async fn server_with_reviews(test: &str) -> (TestServer, std::path::PathBuf) {
+    let dir =
+        std::env::temp_dir().join(format!("vinovoyant-similar-{}-{test}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("a temporary folder");
     let csv = dir.join("reviews.csv");
     std::fs::write(&csv, REVIEWS).expect("written");
@@ -28,7 +30,7 @@ async fn server_with_reviews() -> (TestServer, std::path::PathBuf) {
 
 #[tokio::test]
 async fn similar_wines_come_from_the_review_data_by_get_and_post() {
-    let (server, dir) = server_with_reviews().await;
+    let (server, dir) = server_with_reviews("get-and-post").await;
     let note = "Smoky mulberry and tar, a Pinotage with firm tannins";
     let posted = server
         .post_json("/api/v1/similar", &json!({ "description": note }))
@@ -82,7 +84,7 @@ async fn similar_wines_come_from_the_review_data_by_get_and_post() {
 
 #[tokio::test]
 async fn bad_requests_are_422_and_no_data_is_503_saying_where_data_comes_from() {
-    let (server, dir) = server_with_reviews().await;
+    let (server, dir) = server_with_reviews("bad-requests").await;
     for (query, code) in [
         ("", "invalid_request"),
         ("?description=", "empty_description"),

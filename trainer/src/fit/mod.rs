@@ -33,7 +33,7 @@ pub struct Fitted {
     /// The province head.
     pub province: LinearModel,
     /// The variety head (no classes when the data names no variety often enough).
-    /// It reads every feature, as the country head does.
+    /// It reads the country head's features up to [`FitOptions::variety_features`].
     pub variety: LinearModel,
     /// The distilled model's float weights (temperature still 1).
     pub distilled: DistilledWeights,
@@ -217,10 +217,13 @@ pub fn fit(
         features: vocabulary.province_features() as usize,
         classes: labels.provinces.len(),
     };
+    let variety_features = options.variety_features.min(vocabulary.len());
+    let variety_rows = country_rows.below(variety_features as u32);
     let variety_data = HeadData {
+        rows: &variety_rows,
         labels: &variety_labels,
+        features: variety_features,
         classes: labels.varieties.len(),
-        ..country_data
     };
     let distilled_data = HeadData {
         rows: &hashed_rows,

@@ -22,6 +22,11 @@ pub struct FitOptions {
     /// Word n-grams the province head reads besides the proper nouns (the most
     /// frequent ones); it reads no character n-grams.
     pub province_words: usize,
+    /// The variety head reads the vocabulary's first this many features: the proper
+    /// nouns, the word n-grams and the most frequent character n-grams. The rarest
+    /// character n-grams cost it bytes, not accuracy
+    /// (`bench/accuracy/RESULTS.md`, "Four-bit weights").
+    pub variety_features: usize,
     /// A country needs this many reviews to become a class.
     pub min_country_reviews: usize,
     /// A province needs this many reviews to become a class.
@@ -117,6 +122,7 @@ impl Default for FitOptions {
             // of `full.onnx`'s size.
             max_features: 150_000,
             province_words: 30_000,
+            variety_features: 120_000,
             min_country_reviews: 10,
             min_province_reviews: 15,
             min_variety_reviews: 10,

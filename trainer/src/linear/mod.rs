@@ -53,6 +53,22 @@ impl SparseRows {
         self.len() == 0
     }
 
+    /// The same rows with only the features below `limit`, values unchanged.
+    pub fn below(&self, limit: u32) -> SparseRows {
+        let mut rows = SparseRows::new();
+        for r in 0..self.len() {
+            let (indices, values) = self.row(r);
+            rows.push(
+                indices
+                    .iter()
+                    .zip(values)
+                    .filter(|&(&index, _)| index < limit)
+                    .map(|(&index, &value)| (index, value)),
+            );
+        }
+        rows
+    }
+
     /// Row `r` as index and value slices.
     pub fn row(&self, r: usize) -> (&[u32], &[f32]) {
         let range = self.offsets[r]..self.offsets[r + 1];
@@ -74,10 +90,15 @@ pub struct LinearModel {
 }
 
 impl LinearModel {
-    /// Logits of one sparse row.
+    /// Logits of one sparse row. Features past the model's own are not read: a
+    /// head may read only the first features of the vocabulary, as the exported
+    /// graph does.
     pub fn logits(&self, indices: &[u32], values: &[f32]) -> Vec<f32> {
         let mut logits = self.bias.clone();
         for (&index, &value) in indices.iter().zip(values) {
+            if index as usize >= self.features {
+                continue;
+            }
             let row = &self.weights[index as usize * self.classes..][..self.classes];
             for (logit, weight) in logits.iter_mut().zip(row) {
                 *logit += value * weight;
@@ -179,6 +200,17 @@ mod tests {
         for (got, want) in blended.iter().zip(&expected) {
             assert!((got - want).abs() < 1e-6, "{blended:?} vs {expected:?}");
         }
+    }
+
+    #[test]
+    fn rows_below_a_limit_keep_only_its_features_and_every_row() {
+        let mut rows = SparseRows::new();
+        rows.push([(0, 0.5), (3, 1.0), (7, 2.0)]);
+        rows.push([(9, 1.0)]);
+        let below = rows.below(4);
+        assert_eq!(below.len(), 2);
+        assert_eq!(below.row(0), (&[0u32, 3][..], &[0.5f32, 1.0][..]));
+        assert_eq!(below.row(1), (&[][..], &[][..]));
     }
 
     #[test]

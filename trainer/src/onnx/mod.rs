@@ -2,11 +2,15 @@
 //!
 //! Each head is a linear model over the sparse TF-IDF vector:
 //! `softmax((Σ_i values[i] · W[indices[i], :] + bias) / temperature)`.
-//! Weights are stored as int8 with one float16 scale per feature row (the row's
-//! largest magnitude over 127), so the bundle stays small without coarse steps for
-//! rarely-strong features; only the rows a text gathers are dequantised, so a
-//! prediction touches a few thousand weights, not millions. The per-feature products
-//! are a graph output so explanations come from the graph itself.
+//! Weights are stored as four-bit levels with one float16 scale per feature row
+//! ([`packing`]), so the bundle stays small without coarse steps for rarely-strong
+//! features. The graph unpacks them into int8 levels with constant-only nodes,
+//! which the runtime folds once at load; a prediction gathers only the rows a text
+//! reads, a few thousand weights, not millions. A head may read fewer features than the
+//! vocabulary holds (the variety head reads its first
+//! [`FitOptions::variety_features`](crate::fit::FitOptions::variety_features)): an
+//! index past a head's rows reads a zero row. The per-feature products are a graph
+//! output so explanations come from the graph itself.
 //!
 //! The province head's probabilities are then read as shares within each country
 //! and scaled to the country head's: `P(province) = P(country) · P(province |
@@ -22,6 +26,13 @@ use vinovoyant_model::bundle::graph;
 
 use crate::linear::LinearModel;
 
+pub mod packing;
+mod proto;
+
+use proto::{
+    Dim, int_attribute, node, tensor_f16, tensor_f32, tensor_i8, tensor_i64, tensor_u8, value_info,
+};
+
 const OPSET: i64 = 13;
 const IR_VERSION: i64 = 7;
 
@@ -31,126 +42,6 @@ pub struct Head<'a> {
     pub model: &'a LinearModel,
     /// Logits are divided by this before the softmax.
     pub temperature: f32,
-}
-
-/// Quantises row-major `rows × columns` weights to int8 with one scale per row.
-pub fn quantize_rows(weights: &[f32], columns: usize) -> (Vec<i8>, Vec<f32>) {
-    let mut quantized = Vec::with_capacity(weights.len());
-    let mut scales = Vec::with_capacity(weights.len() / columns.max(1));
-    for row in weights.chunks(columns.max(1)) {
-        let max = row.iter().fold(0.0f32, |m, w| m.max(w.abs()));
-        // the scale is stored as float16: round it first so the int8 steps use it exactly
-        let scale = half::f16::from_f32(if max > 0.0 { max / 127.0 } else { 1.0 }).to_f32();
-        scales.push(scale);
-        quantized.extend(
-            row.iter()
-                .map(|w| (w / scale).round().clamp(-127.0, 127.0) as i8),
-        );
-    }
-    (quantized, scales)
-}
-
-fn tensor_i8(name: &str, dims: &[usize], values: &[i8]) -> pb::TensorProto {
-    pb::TensorProto {
-        name: name.into(),
-        dims: dims.iter().map(|&d| d as i64).collect(),
-        data_type: pb::tensor_proto::DataType::Int8 as i32,
-        raw_data: values.iter().map(|&v| v as u8).collect(),
-        ..Default::default()
-    }
-}
-
-fn tensor_f16(name: &str, dims: &[usize], values: &[f32]) -> pb::TensorProto {
-    let raw_data = values
-        .iter()
-        .flat_map(|&v| half::f16::from_f32(v).to_le_bytes())
-        .collect();
-    pb::TensorProto {
-        name: name.into(),
-        dims: dims.iter().map(|&d| d as i64).collect(),
-        data_type: pb::tensor_proto::DataType::Float16 as i32,
-        raw_data,
-        ..Default::default()
-    }
-}
-
-fn tensor_f32(name: &str, dims: &[usize], values: &[f32]) -> pb::TensorProto {
-    pb::TensorProto {
-        name: name.into(),
-        dims: dims.iter().map(|&d| d as i64).collect(),
-        data_type: pb::tensor_proto::DataType::Float as i32,
-        float_data: values.to_vec(),
-        ..Default::default()
-    }
-}
-
-fn tensor_i64(name: &str, values: &[i64]) -> pb::TensorProto {
-    pb::TensorProto {
-        name: name.into(),
-        dims: vec![values.len() as i64],
-        data_type: pb::tensor_proto::DataType::Int64 as i32,
-        int64_data: values.to_vec(),
-        ..Default::default()
-    }
-}
-
-fn value_info(
-    name: &str,
-    elem: pb::tensor_proto::DataType,
-    dims: &[Dim<'_>],
-) -> pb::ValueInfoProto {
-    use pb::tensor_shape_proto::{Dimension, dimension::Value};
-    let dim = dims
-        .iter()
-        .map(|d| Dimension {
-            value: Some(match d {
-                Dim::Fixed(n) => Value::DimValue(*n as i64),
-                Dim::Named(s) => Value::DimParam((*s).into()),
-            }),
-            ..Default::default()
-        })
-        .collect();
-    pb::ValueInfoProto {
-        name: name.into(),
-        r#type: Some(pb::TypeProto {
-            value: Some(pb::type_proto::Value::TensorType(pb::type_proto::Tensor {
-                elem_type: elem as i32,
-                shape: Some(pb::TensorShapeProto { dim }),
-            })),
-            ..Default::default()
-        }),
-        ..Default::default()
-    }
-}
-
-enum Dim<'a> {
-    Fixed(usize),
-    Named(&'a str),
-}
-
-fn node(
-    op: &str,
-    inputs: &[&str],
-    output: &str,
-    attributes: Vec<pb::AttributeProto>,
-) -> pb::NodeProto {
-    pb::NodeProto {
-        op_type: op.into(),
-        name: output.into(),
-        input: inputs.iter().map(|s| s.to_string()).collect(),
-        output: vec![output.into()],
-        attribute: attributes,
-        ..Default::default()
-    }
-}
-
-fn int_attribute(name: &str, value: i64) -> pb::AttributeProto {
-    pb::AttributeProto {
-        name: name.into(),
-        r#type: pb::attribute_proto::AttributeType::Int as i32,
-        i: value,
-        ..Default::default()
-    }
 }
 
 /// Scales the province head's probabilities to shares of their country's:
@@ -248,7 +139,8 @@ const PROVINCE_TENSORS: HeadTensors = HeadTensors {
     probabilities: "province_head_probabilities",
 };
 
-/// The variety head reads the country head's inputs and answers its own softmax.
+/// The variety head reads the country head's inputs (up to its own rows) and
+/// answers its own softmax.
 const VARIETY_TENSORS: HeadTensors = HeadTensors {
     prefix: "variety",
     indices: graph::COUNTRY_INDICES,
@@ -292,6 +184,10 @@ pub fn export(country: &Head<'_>, others: &OtherHeads<'_>) -> Vec<u8> {
     }
     graph.initializer.push(tensor_i64("axis_rows", &[0]));
     graph.initializer.push(tensor_i64("axis_columns", &[1]));
+    graph.initializer.extend([
+        tensor_u8("nibble_base", &[], vec![16]),
+        tensor_i8("nibble_offset", &[], &[packing::OFFSET as i8]),
+    ]);
     add_head(&mut graph, country, &COUNTRY_TENSORS);
     if let Some(variety) = &others.variety {
         add_head(&mut graph, variety, &VARIETY_TENSORS);
@@ -323,33 +219,44 @@ pub fn export(country: &Head<'_>, others: &OtherHeads<'_>) -> Vec<u8> {
     model.encode_to_vec()
 }
 
-/// Adds one head's weights and nodes over its (already declared) inputs: the gathered int8 rows are
-/// dequantised, multiplied by the values into per-entry contributions, summed,
-/// biased, divided by the temperature and put through a softmax.
+/// Adds one head's weights and nodes over its (already declared) inputs: indices
+/// past the head's rows are clamped onto an extra zero row, the rows are gathered
+/// from the unpacked levels ([`add_levels`]), scaled, multiplied by the values into
+/// per-entry contributions, summed, biased, divided by the temperature and put
+/// through a softmax.
 fn add_head(graph: &mut pb::GraphProto, head: &Head<'_>, tensors: &HeadTensors) {
     use pb::tensor_proto::DataType::Float;
     let model = head.model;
     let n = |suffix: &str| format!("{}_{suffix}", tensors.prefix);
-    let (quantized, scales) = quantize_rows(&model.weights, model.classes);
+    let mut weights = model.weights.clone();
+    weights.resize((model.features + 1) * model.classes, 0.0);
+    let packed = packing::pack_rows(&weights, model.classes);
     graph.initializer.extend([
-        tensor_i8(&n("weights"), &[model.features, model.classes], &quantized),
-        tensor_f16(&n("row_scales"), &[model.features], &scales),
+        tensor_f16(&n("row_scales"), &[model.features + 1], &packed.scales),
+        tensor_i64(&n("last_row"), &[model.features as i64]),
         tensor_f32(&n("bias"), &[model.classes], &model.bias),
         tensor_f32(&n("temperature"), &[], &[head.temperature]),
     ]);
+    add_levels(graph, tensors.prefix, model.classes, &packed);
     let gather = int_attribute("axis", 0);
     let to_float = int_attribute("to", Float as i64);
     graph.node.extend([
         node(
+            "Min",
+            &[tensors.indices, &n("last_row")],
+            &n("rows_read"),
+            vec![],
+        ),
+        node(
             "Gather",
-            &[&n("weights"), tensors.indices],
+            &[&n("levels"), &n("rows_read")],
             &n("rows_i8"),
             vec![gather.clone()],
         ),
         node("Cast", &[&n("rows_i8")], &n("rows"), vec![to_float.clone()]),
         node(
             "Gather",
-            &[&n("row_scales"), tensors.indices],
+            &[&n("row_scales"), &n("rows_read")],
             &n("scales_f16"),
             vec![gather],
         ),
@@ -392,6 +299,87 @@ fn add_head(graph: &mut pb::GraphProto, head: &Head<'_>, tensors: &HeadTensors) 
             vec![int_attribute("axis", -1)],
         ),
     ]);
+}
+
+/// Stores the packed rows in blocks and adds the nodes that turn them into
+/// `{prefix}_levels`, `rows × classes` int8 levels: per block, the high nibbles
+/// (`b / 16`) and the low ones (`b − 16·high`) side by side, less the offset, an
+/// odd last column cut off; then the blocks one under the other. Every input is a
+/// constant, so a runtime that folds constants does this once, at load, and a
+/// prediction only gathers int8 rows. tract folds a constant that two nodes read
+/// only up to [`packing::FOLD_BLOCK_BYTES`], hence the blocks.
+fn add_levels(
+    graph: &mut pb::GraphProto,
+    prefix: &str,
+    classes: usize,
+    packed: &packing::PackedRows,
+) {
+    use pb::tensor_proto::DataType::Int8;
+    let n = |suffix: &str| format!("{prefix}_{suffix}");
+    let half = packed.packed_columns;
+    let odd = 2 * half != classes;
+    if odd {
+        graph.initializer.extend([
+            tensor_i64(&n("columns_from"), &[0]),
+            tensor_i64(&n("columns_to"), &[classes as i64]),
+        ]);
+    }
+    let mut blocks = Vec::new();
+    let block_rows = packing::rows_per_block(half);
+    for (i, bytes) in packed.bytes.chunks(block_rows * half).enumerate() {
+        let b = |suffix: &str| format!("{prefix}_weights_{i}{suffix}");
+        graph.initializer.push(tensor_u8(
+            &b(""),
+            &[bytes.len() / half, half],
+            bytes.to_vec(),
+        ));
+        let levels = b("_levels");
+        let signed_levels = if odd { b("_padded") } else { levels.clone() };
+        graph.node.extend([
+            node("Div", &[&b(""), "nibble_base"], &b("_high"), vec![]),
+            node("Mul", &[&b("_high"), "nibble_base"], &b("_high16"), vec![]),
+            node("Sub", &[&b(""), &b("_high16")], &b("_low"), vec![]),
+            node(
+                "Concat",
+                &[&b("_high"), &b("_low")],
+                &b("_nibbles"),
+                vec![int_attribute("axis", 1)],
+            ),
+            node(
+                "Cast",
+                &[&b("_nibbles")],
+                &b("_signed"),
+                vec![int_attribute("to", Int8 as i64)],
+            ),
+            node(
+                "Sub",
+                &[&b("_signed"), "nibble_offset"],
+                &signed_levels,
+                vec![],
+            ),
+        ]);
+        if odd {
+            graph.node.push(node(
+                "Slice",
+                &[
+                    &signed_levels,
+                    &n("columns_from"),
+                    &n("columns_to"),
+                    "axis_columns",
+                ],
+                &levels,
+                vec![],
+            ));
+        }
+        blocks.push(levels);
+    }
+    let blocks: Vec<&str> = blocks.iter().map(String::as_str).collect();
+    graph.node.push(node(
+        "Concat",
+        &blocks,
+        &n("levels"),
+        vec![int_attribute("axis", 0)],
+    ));
 }
 
 /// Declares the contract's outputs, in its order.
@@ -470,18 +458,112 @@ mod tests {
         }
     }
 
-    #[test]
-    fn row_quantisation_keeps_each_row_within_half_a_step() {
-        let weights = [0.5, -2.0, 0.01, 0.0, 0.0, 0.0, 1e-3, 3e-4, -2e-4];
-        let (quantized, scales) = quantize_rows(&weights, 3);
-        assert_eq!(scales.len(), 3);
-        assert_eq!(&quantized[3..6], &[0, 0, 0]);
-        for (i, (&q, &w)) in quantized.iter().zip(&weights).enumerate() {
-            let scale = scales[i / 3];
-            assert!(
-                (f32::from(q) * scale - w).abs() <= scale * 0.51,
-                "{i}: {q} * {scale} vs {w}"
-            );
+    /// A head whose rows each hold a level of ±7 and whose step is a power of two:
+    /// four-bit packing keeps every weight exactly.
+    fn exact_model(features: usize, classes: usize) -> LinearModel {
+        let weights = (0..features * classes)
+            .map(|i| {
+                let level = if i % classes == 0 {
+                    7
+                } else {
+                    (i * 5 % 15) as i32 - 7
+                };
+                level as f32 * 0.25
+            })
+            .collect();
+        LinearModel {
+            features,
+            classes,
+            weights,
+            bias: (0..classes).map(|c| c as f32 * 0.1 - 0.2).collect(),
         }
+    }
+
+    /// Runs the exported country and variety heads on one sparse row and checks
+    /// both answers against the float heads, and the country contributions.
+    fn check_graph(country: &LinearModel, variety: &LinearModel, indices: [u32; 3]) {
+        use tract_onnx::prelude::*;
+        let others = OtherHeads {
+            province: None,
+            variety: Some(Head {
+                model: variety,
+                temperature: 1.0,
+            }),
+        };
+        let bytes = export(
+            &Head {
+                model: country,
+                temperature: 1.5,
+            },
+            &others,
+        );
+        let plan = tract_onnx::onnx()
+            .model_for_read(&mut bytes.as_slice())
+            .unwrap()
+            .with_input_fact(0, i64::fact([3]).into())
+            .unwrap()
+            .with_input_fact(1, f32::fact([3]).into())
+            .unwrap()
+            .into_optimized()
+            .unwrap()
+            .into_runnable()
+            .unwrap();
+        let values = [0.5f32, 1.0, 2.0];
+        let outputs = plan
+            .run(tvec!(
+                tensor1(&indices.map(i64::from)).into(),
+                tensor1(&values).into()
+            ))
+            .unwrap();
+        let read = |output: usize| {
+            outputs[output]
+                .try_as_plain_ram()
+                .and_then(|t| t.as_slice::<f32>())
+                .unwrap()
+                .to_vec()
+        };
+        let expected = |model: &LinearModel, temperature| {
+            vinovoyant_model::prediction::softmax(&model.logits(&indices, &values), temperature)
+        };
+        for (got, want, head) in [
+            (read(0), expected(country, 1.5), "country"),
+            (read(2), expected(variety, 1.0), "variety"),
+        ] {
+            assert_eq!(got.len(), want.len(), "{head}");
+            for (g, w) in got.iter().zip(&want) {
+                assert!((g - w).abs() < 1e-5, "{head}: {got:?} vs {want:?}");
+            }
+        }
+        // the contributions of entry 1 to the country head
+        let classes = country.classes;
+        let contributions = read(1);
+        assert_eq!(contributions.len(), 3 * classes);
+        for class in 0..classes {
+            let row = indices[1] as usize;
+            let want = if row < country.features {
+                values[1] * country.weights[row * classes + class]
+            } else {
+                0.0
+            };
+            assert!((contributions[classes + class] - want).abs() < 1e-6);
+        }
+    }
+
+    #[test]
+    fn the_graph_answers_what_the_heads_answer_and_reads_no_row_past_a_head_s_own() {
+        // an even and an odd number of classes; the variety head reads 3 of 5 features
+        check_graph(&exact_model(5, 4), &exact_model(3, 5), [0, 2, 4]);
+    }
+
+    #[test]
+    fn a_head_stored_in_several_blocks_reads_rows_from_each() {
+        let variety = exact_model(70_000, 121);
+        let block_rows = packing::rows_per_block(packing::packed_columns(121));
+        assert!(block_rows < 70_000, "the head spans two blocks");
+        check_graph(
+            &exact_model(5, 4),
+            &variety,
+            [2, block_rows as u32 - 1, block_rows as u32 + 3],
+        );
     }
 }
