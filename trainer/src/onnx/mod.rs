@@ -6,8 +6,8 @@
 //! ([`packing`]), so the bundle stays small without coarse steps for rarely-strong
 //! features. The graph unpacks them into int8 levels with constant-only nodes,
 //! which the runtime folds once at load; a prediction gathers only the rows a text
-//! reads, a few thousand weights, not millions. A head may read fewer features than the
-//! vocabulary holds (the variety head reads its first
+//! reads, a few thousand weights, not millions. A head may read fewer features
+//! than the vocabulary holds (the variety head reads its first
 //! [`FitOptions::variety_features`](crate::fit::FitOptions::variety_features)): an
 //! index past a head's rows reads a zero row. The per-feature products are a graph
 //! output so explanations come from the graph itself.
@@ -228,9 +228,8 @@ fn add_head(graph: &mut pb::GraphProto, head: &Head<'_>, tensors: &HeadTensors) 
     use pb::tensor_proto::DataType::Float;
     let model = head.model;
     let n = |suffix: &str| format!("{}_{suffix}", tensors.prefix);
-    let mut weights = model.weights.clone();
-    weights.resize((model.features + 1) * model.classes, 0.0);
-    let packed = packing::pack_rows(&weights, model.classes);
+    let mut packed = packing::pack_rows(&model.weights, model.classes);
+    packed.push_zero_row();
     graph.initializer.extend([
         tensor_f16(&n("row_scales"), &[model.features + 1], &packed.scales),
         tensor_i64(&n("last_row"), &[model.features as i64]),

@@ -35,6 +35,16 @@ pub struct PackedRows {
     pub packed_columns: usize,
 }
 
+impl PackedRows {
+    /// Appends a row of zeros: the row a head reads for a feature past its own.
+    pub fn push_zero_row(&mut self) {
+        let zero = OFFSET << 4 | OFFSET;
+        self.bytes
+            .extend(std::iter::repeat_n(zero, self.packed_columns));
+        self.scales.push(1.0);
+    }
+}
+
 /// Bytes per row for `columns` weights.
 pub fn packed_columns(columns: usize) -> usize {
     columns.div_ceil(2)
@@ -104,6 +114,14 @@ mod tests {
                 "{i}: {got} vs {w} (step {step})"
             );
         }
+    }
+
+    #[test]
+    fn a_zero_row_reads_zero_in_every_column() {
+        let mut packed = pack_rows(&[1.0, -2.0, 3.0], 3);
+        packed.push_zero_row();
+        assert_eq!(packed.scales.len(), 2);
+        assert!((0..3).all(|column| unpack(&packed, 1, column) == 0.0));
     }
 
     #[test]

@@ -2,41 +2,40 @@
 
 use tract_onnx::pb;
 
-/// A tensor of bytes, stored raw.
-pub(super) fn tensor_u8(name: &str, dims: &[usize], values: Vec<u8>) -> pb::TensorProto {
+/// A tensor whose elements are stored as raw little-endian bytes.
+fn raw_tensor(
+    name: &str,
+    dims: &[usize],
+    data_type: pb::tensor_proto::DataType,
+    raw_data: Vec<u8>,
+) -> pb::TensorProto {
     pb::TensorProto {
         name: name.into(),
         dims: dims.iter().map(|&d| d as i64).collect(),
-        data_type: pb::tensor_proto::DataType::Uint8 as i32,
-        raw_data: values,
-        ..Default::default()
-    }
-}
-
-/// A tensor of signed bytes, stored raw.
-pub(super) fn tensor_i8(name: &str, dims: &[usize], values: &[i8]) -> pb::TensorProto {
-    pb::TensorProto {
-        name: name.into(),
-        dims: dims.iter().map(|&d| d as i64).collect(),
-        data_type: pb::tensor_proto::DataType::Int8 as i32,
-        raw_data: values.iter().map(|&v| v as u8).collect(),
-        ..Default::default()
-    }
-}
-
-/// A float16 tensor from float32 values, stored raw (little-endian).
-pub(super) fn tensor_f16(name: &str, dims: &[usize], values: &[f32]) -> pb::TensorProto {
-    let raw_data = values
-        .iter()
-        .flat_map(|&v| half::f16::from_f32(v).to_le_bytes())
-        .collect();
-    pb::TensorProto {
-        name: name.into(),
-        dims: dims.iter().map(|&d| d as i64).collect(),
-        data_type: pb::tensor_proto::DataType::Float16 as i32,
+        data_type: data_type as i32,
         raw_data,
         ..Default::default()
     }
+}
+
+/// A tensor of bytes.
+pub(super) fn tensor_u8(name: &str, dims: &[usize], values: Vec<u8>) -> pb::TensorProto {
+    raw_tensor(name, dims, pb::tensor_proto::DataType::Uint8, values)
+}
+
+/// A tensor of signed bytes.
+pub(super) fn tensor_i8(name: &str, dims: &[usize], values: &[i8]) -> pb::TensorProto {
+    let raw = values.iter().map(|&v| v as u8).collect();
+    raw_tensor(name, dims, pb::tensor_proto::DataType::Int8, raw)
+}
+
+/// A float16 tensor from float32 values.
+pub(super) fn tensor_f16(name: &str, dims: &[usize], values: &[f32]) -> pb::TensorProto {
+    let raw = values
+        .iter()
+        .flat_map(|&v| half::f16::from_f32(v).to_le_bytes())
+        .collect();
+    raw_tensor(name, dims, pb::tensor_proto::DataType::Float16, raw)
 }
 
 /// A float32 tensor.
