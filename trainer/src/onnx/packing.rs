@@ -54,9 +54,9 @@ pub fn packed_columns(columns: usize) -> usize {
 /// magnitude over [`LEVELS`].
 pub fn pack_rows(weights: &[f32], columns: usize) -> PackedRows {
     let columns = columns.max(1);
-    let half = packed_columns(columns);
+    let width = packed_columns(columns);
     let rows = weights.len() / columns;
-    let mut bytes = Vec::with_capacity(rows * half);
+    let mut bytes = Vec::with_capacity(rows * width);
     let mut scales = Vec::with_capacity(rows);
     for row in weights.chunks(columns) {
         let max = row.iter().fold(0.0f32, |m, w| m.max(w.abs()));
@@ -69,12 +69,12 @@ pub fn pack_rows(weights: &[f32], columns: usize) -> PackedRows {
                 .map_or(0.0, |w| (w / scale).round().clamp(-LEVELS, LEVELS));
             (level as i8 + OFFSET as i8) as u8
         };
-        bytes.extend((0..half).map(|j| nibble(j) << 4 | nibble(j + half)));
+        bytes.extend((0..width).map(|j| nibble(j) << 4 | nibble(j + width)));
     }
     PackedRows {
         bytes,
         scales,
-        packed_columns: half,
+        packed_columns: width,
     }
 }
 
@@ -84,9 +84,9 @@ mod tests {
 
     /// The weight a packed row holds in `column`, as the graph computes it.
     fn unpack(packed: &PackedRows, row: usize, column: usize) -> f32 {
-        let half = packed.packed_columns;
-        let byte = packed.bytes[row * half + column % half];
-        let nibble = if column < half {
+        let width = packed.packed_columns;
+        let byte = packed.bytes[row * width + column % width];
+        let nibble = if column < width {
             byte >> 4
         } else {
             byte & 0x0f
