@@ -96,7 +96,7 @@ fn fold_answers(
     };
     let fitted = fit(&train, &country_only, &|_| {})?;
     let distilled: DistilledModel = distilled_model(&fitted.distilled)?;
-    let (country_rows, _) = full_rows(&held, &fitted.vocabulary);
+    let country_rows = full_rows(&held, &fitted.vocabulary);
     let countries = country_targets(&held, &fitted.labels);
     let varieties = variety_targets(&held, &fitted.labels);
     let mut answers = FoldAnswers {

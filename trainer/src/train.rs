@@ -74,7 +74,8 @@ fn logits_of(
 /// Temperatures fitted on held-out `rows` by writers the model did read: the
 /// fallback when no writer folds are run, and the new-writer check's.
 fn temperatures_on(fitted: &Fitted, rows: &[&Review], options: &FitOptions) -> Temperatures {
-    let (country_rows, province_rows) = full_rows(rows, &fitted.vocabulary);
+    let country_rows = full_rows(rows, &fitted.vocabulary);
+    let province_rows = country_rows.below(fitted.vocabulary.province_features());
     let countries = country_targets(rows, &fitted.labels);
     let provinces = province_targets(rows, &fitted.labels);
     let varieties = variety_targets(rows, &fitted.labels);

@@ -94,21 +94,17 @@ pub fn build_vocabulary(
     )
 }
 
-/// Reads reviews into the full model's vectors; also the province view (features
-/// below the province limit only).
-pub fn full_rows(reviews: &[&Review], vocabulary: &Vocabulary) -> (SparseRows, SparseRows) {
-    let mut country = SparseRows::new();
-    let mut province = SparseRows::new();
-    let limit = vocabulary.province_features();
+/// Reads reviews into the full model's vectors. The province head reads those
+/// below [`Vocabulary::province_features`] ([`SparseRows::below`]).
+pub fn full_rows(reviews: &[&Review], vocabulary: &Vocabulary) -> SparseRows {
+    let mut rows = SparseRows::new();
     for review in reviews {
-        let pairs: Vec<(u32, f32)> = match vocabulary.featurize(&review.description) {
-            Ok(f) => f.vector.indices.into_iter().zip(f.vector.values).collect(),
-            Err(_) => Vec::new(),
-        };
-        province.push(pairs.iter().copied().filter(|(i, _)| *i < limit));
-        country.push(pairs);
+        match vocabulary.featurize(&review.description) {
+            Ok(f) => rows.push(f.vector.indices.into_iter().zip(f.vector.values)),
+            Err(_) => rows.push([]),
+        }
     }
-    (country, province)
+    rows
 }
 
 /// IDF of every distilled bucket from the training reviews.

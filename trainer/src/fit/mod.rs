@@ -197,7 +197,8 @@ pub fn fit(
     ));
     let vocabulary = build_vocabulary(&documents, options)?;
     log(&format!("vocabulary: {} features", vocabulary.len()));
-    let (country_rows, province_rows) = full_rows(&documents, &vocabulary);
+    let country_rows = full_rows(&documents, &vocabulary);
+    let province_rows = country_rows.below(vocabulary.province_features());
     // The distilled model reads the reviews and the knowledge, not the titles:
     // titles in its few hashed buckets cost it agreement with the full model.
     let idf = bucket_idf(reviews, options);
