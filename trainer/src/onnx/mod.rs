@@ -315,8 +315,8 @@ fn add_levels(
 ) {
     use pb::tensor_proto::DataType::Int8;
     let n = |suffix: &str| format!("{prefix}_{suffix}");
-    let half = packed.packed_columns;
-    let odd = 2 * half != classes;
+    let width = packed.packed_columns;
+    let odd = 2 * width != classes;
     if odd {
         graph.initializer.extend([
             tensor_i64(&n("columns_from"), &[0]),
@@ -324,12 +324,12 @@ fn add_levels(
         ]);
     }
     let mut blocks = Vec::new();
-    let block_rows = packing::rows_per_block(half);
-    for (i, bytes) in packed.bytes.chunks(block_rows * half).enumerate() {
+    let block_rows = packing::rows_per_block(width);
+    for (i, bytes) in packed.bytes.chunks(block_rows * width).enumerate() {
         let b = |suffix: &str| format!("{prefix}_weights_{i}{suffix}");
         graph.initializer.push(tensor_u8(
             &b(""),
-            &[bytes.len() / half, half],
+            &[bytes.len() / width, width],
             bytes.to_vec(),
         ));
         let levels = b("_levels");
