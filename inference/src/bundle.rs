@@ -115,8 +115,18 @@ impl Bundle {
                 source,
             }
         })?;
-        let full = FullModel::new(&take(FULL_MODEL_FILE)?, vocabulary, labels)
-            .map_err(|e| BundleError::Onnx(format!("{e:#}")))?;
+        let calibration = manifest
+            .training
+            .top_calibration
+            .clone()
+            .unwrap_or_default();
+        let full = FullModel::new(
+            &take(FULL_MODEL_FILE)?,
+            vocabulary,
+            labels,
+            calibration.clone(),
+        )
+        .map_err(|e| BundleError::Onnx(format!("{e:#}")))?;
         let distilled_bytes = take(DISTILLED_MODEL_FILE)?;
         let distilled =
             DistilledModel::from_bytes(&distilled_bytes).map_err(|source| BundleError::Format {
@@ -126,6 +136,11 @@ impl Bundle {
         if distilled.labels() != manifest.labels.countries.as_slice() {
             return Err(BundleError::Inconsistent(
                 "the distilled model's countries differ from the manifest's".into(),
+            ));
+        }
+        if *distilled.calibration() != calibration.distilled {
+            return Err(BundleError::Inconsistent(
+                "the distilled model's calibration differs from the manifest's".into(),
             ));
         }
         // Optional files are handed on as bytes; whoever draws from them parses them.
@@ -243,7 +258,65 @@ mod tests {
         );
         assert_eq!(
             error.to_string(),
-            format!("bundle format 1 is not supported (this build reads format {FORMAT})")
+            format!("bundle format 1 is not supported (this build reads formats 2, {FORMAT})")
+        );
+    }
+
+    #[test]
+    fn the_committed_bundle_answers_through_its_top_label_maps() {
+        let mut files = committed_files();
+        let bundle = Bundle::from_files(files.clone()).unwrap();
+        let maps = bundle.manifest().training.top_calibration.clone().unwrap();
+        assert!(!maps.country.is_identity() && !maps.distilled.is_identity());
+        assert_eq!(bundle.distilled().calibration(), &maps.distilled);
+        let graph_only = FullModel::new(
+            &files.remove(FULL_MODEL_FILE).unwrap(),
+            bundle.full().vocabulary().clone(),
+            bundle.manifest().labels.clone(),
+            Default::default(),
+        )
+        .unwrap();
+        let note = "Dried cherry, tar and roses; firm tannins and a long, savoury finish.";
+        let (calibrated, raw) = (
+            bundle.full().scores(note).unwrap(),
+            graph_only.scores(note).unwrap(),
+        );
+        let mut expected = raw.countries.clone();
+        maps.country.apply(&mut expected);
+        assert_eq!(calibrated.countries, expected);
+        let mut varieties = raw.varieties.clone();
+        maps.variety.apply(&mut varieties);
+        assert_eq!(calibrated.varieties, varieties);
+        // each province stays the same share of its country
+        let countries_of = &bundle.manifest().labels.province_countries;
+        for (p, &c) in countries_of.iter().enumerate() {
+            let c = c as usize;
+            if raw.countries[c] <= 0.0 {
+                continue;
+            }
+            let share = raw.provinces[p] / raw.countries[c];
+            let now = calibrated.provinces[p] / calibrated.countries[c];
+            assert!(
+                (now - share).abs() <= 1e-4 * share.max(1e-3),
+                "{p}: {now} vs {share}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_distilled_model_whose_map_is_not_the_manifests_is_refused() {
+        let mut files = committed_files();
+        let mut manifest: serde_json::Value =
+            serde_json::from_slice(&files[MANIFEST_FILE]).unwrap();
+        manifest["training"]["top_calibration"]["distilled"] = serde_json::json!([]);
+        files.insert(
+            MANIFEST_FILE.to_string(),
+            serde_json::to_vec(&manifest).unwrap(),
+        );
+        let error = Bundle::from_files(files).unwrap_err();
+        assert!(
+            matches!(error, BundleError::Inconsistent(ref why) if why.contains("calibration")),
+            "{error:?}"
         );
     }
 }

@@ -13,6 +13,7 @@ use std::sync::Arc;
 use tract_onnx::prelude::*;
 use tract_onnx::tract_core::dims;
 use vinovoyant_model::bundle::graph;
+use vinovoyant_model::calibration::TopCalibrations;
 use vinovoyant_model::manifest::LabelSets;
 use vinovoyant_model::prediction::{EXPLAINED_CLASSES, Trace, explain, rank, ranked_labels};
 use vinovoyant_model::{Featurized, InputError, LabelScore, Prediction, Vocabulary};
@@ -46,6 +47,8 @@ pub struct FullModel {
     vocabulary: Vocabulary,
     labels: LabelSets,
     plan: Arc<TypedRunnableModel>,
+    /// Applied to the graph's probabilities (the graph applies the temperatures).
+    calibration: TopCalibrations,
     has_province: bool,
     has_variety: bool,
 }
@@ -80,8 +83,14 @@ struct Outputs {
 impl FullModel {
     /// Parses and optimises the ONNX graph for variable-length sparse inputs.
     /// The graph must have exactly the contract's inputs and outputs; they are
-    /// put in the contract's order, which [`FullModel::run`] relies on.
-    pub fn new(onnx: &[u8], vocabulary: Vocabulary, labels: LabelSets) -> TractResult<Self> {
+    /// put in the contract's order, which [`FullModel::run`] relies on. The
+    /// country and variety maps of `calibration` are applied to every answer.
+    pub fn new(
+        onnx: &[u8],
+        vocabulary: Vocabulary,
+        labels: LabelSets,
+        calibration: TopCalibrations,
+    ) -> TractResult<Self> {
         let mut model = tract_onnx::onnx().model_for_read(&mut &onnx[..])?;
         let has_province = !labels.provinces.is_empty();
         let has_variety = !labels.varieties.is_empty();
@@ -134,6 +143,7 @@ impl FullModel {
             vocabulary,
             labels,
             plan,
+            calibration,
             has_province,
             has_variety,
         };
@@ -238,15 +248,36 @@ impl FullModel {
 
     fn outputs(&self, text: &str) -> Result<Outputs, PredictError> {
         let featurized = self.vocabulary.featurize(text)?;
-        let (scores, contributions) = self
+        let (mut scores, contributions) = self
             .run(&featurized)
             .map_err(|e| PredictError::Runtime(format!("{e:#}")))?;
+        self.calibrate(&mut scores);
         Ok(Outputs {
             classes: scores.countries.len(),
             featurized,
             scores,
             contributions,
         })
+    }
+
+    /// Applies the top-label calibrations. A province's probability is its
+    /// country's times its share of it, so it follows its country's change.
+    fn calibrate(&self, scores: &mut FullScores) {
+        let before = scores.countries.clone();
+        self.calibration.country.apply(&mut scores.countries);
+        let countries_of = &self.labels.province_countries;
+        if countries_of.len() == scores.provinces.len() {
+            for (province, &country) in scores.provinces.iter_mut().zip(countries_of) {
+                let country = country as usize;
+                if let (Some(&was), Some(&now)) =
+                    (before.get(country), scores.countries.get(country))
+                    && was > 0.0
+                {
+                    *province *= now / was;
+                }
+            }
+        }
+        self.calibration.variety.apply(&mut scores.varieties);
     }
 
     /// Runs the graph on the vector padded to [`MIN_ENTRIES`]; padding entries have

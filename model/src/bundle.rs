@@ -31,10 +31,15 @@ pub const ANALYTICS_FILE: &str = "analytics.json";
 /// 2: `province_probabilities` are `P(country) · P(province | country)`, so they sum
 /// to the probability of the countries with provinces. Format 1 graphs may give the
 /// province head's own softmax, which sums to one, so they are not read.
-pub const FORMAT: u32 = 2;
+///
+/// 3: the answers are the graph's probabilities mapped by the manifest's
+/// `training.top_calibration` (see [`crate::calibration`]); a reader of format 2
+/// alone would serve them uncalibrated, so it refuses them. Format 2 bundles have
+/// no maps and still load.
+pub const FORMAT: u32 = 3;
 
 /// Bundle formats a reader of this build accepts.
-pub const SUPPORTED_FORMATS: &[u32] = &[FORMAT];
+pub const SUPPORTED_FORMATS: &[u32] = &[2, FORMAT];
 
 /// Files every bundle lists in its manifest, besides the manifest itself.
 pub const REQUIRED_FILES: [&str; 4] = [
@@ -290,11 +295,12 @@ mod tests {
     #[test]
     fn an_unsupported_format_is_refused_with_the_supported_ones() {
         assert_eq!(check_format(FORMAT), Ok(()));
+        assert_eq!(check_format(2), Ok(()));
         let error = check_format(1).unwrap_err();
         assert_eq!(error, ContractError::UnsupportedFormat { found: 1 });
         assert_eq!(
             error.to_string(),
-            format!("bundle format 1 is not supported (this build reads format {FORMAT})")
+            format!("bundle format 1 is not supported (this build reads formats 2, {FORMAT})")
         );
     }
 

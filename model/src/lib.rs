@@ -15,6 +15,7 @@
 //! * [`certainty`] puts a top probability in words, the same for server and browser.
 
 pub mod bundle;
+pub mod calibration;
 pub mod certainty;
 pub mod decompose;
 pub mod distilled;
@@ -27,6 +28,7 @@ pub mod text;
 pub mod vocabulary;
 pub mod words;
 
+pub use calibration::TopCalibration;
 pub use certainty::Certainty;
 pub use distilled::DistilledModel;
 pub use features::{FeatureSpec, Featurized, SparseVector};

@@ -4,6 +4,8 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use crate::calibration::TopCalibrations;
+
 // The file names are the bundle contract's; they are here too because a manifest
 // lists them.
 pub use crate::bundle::{
@@ -62,6 +64,11 @@ pub struct TrainingSummary {
     /// that did not record them.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub temperatures: Option<Temperatures>,
+    /// The top-label calibrations applied after the temperatures, fitted on the
+    /// writer folds. Absent from bundles without them: their probabilities are the
+    /// softmax's alone.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub top_calibration: Option<TopCalibrations>,
     /// Folds of the grouped cross-validation by writer (0: none).
     #[serde(default)]
     pub writer_folds: usize,

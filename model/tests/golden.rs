@@ -4,6 +4,7 @@
 //! runs on wasm32 (see `scripts/test-wasm.sh`) and must then match it exactly.
 
 use serde::{Deserialize, Serialize};
+use vinovoyant_model::calibration::{Knot, TopCalibration};
 use vinovoyant_model::distilled::DistilledWeights;
 use vinovoyant_model::features::extract;
 use vinovoyant_model::{DistilledModel, FeatureSpec, tokenize};
@@ -49,6 +50,12 @@ fn model() -> DistilledModel {
         char_buckets,
         labels: labels.clone(),
         temperature: 0.7,
+        calibration: TopCalibration::new(
+            [(0.3, 0.35), (0.7, 0.6), (0.95, 0.88)]
+                .map(|(confidence, right)| Knot { confidence, right })
+                .to_vec(),
+        )
+        .expect("valid knots"),
         idf: (0..buckets)
             .map(|i| 1.0 + (i * 7919 % 97) as f32 / 13.0)
             .collect(),

@@ -17,21 +17,21 @@ pub fn predict_request() -> Value {
 /// for the top country and one for the second).
 pub fn predict_response() -> Value {
     json!({
-        "model_version": "20261204-132215-dec218cb",
+        "model_version": "20261204-160354-dec218cb",
         "country": "US",
         "certainty": "high",
         "predictions": [
-            { "label": "US", "probability": 0.9993807 },
-            { "label": "Portugal", "probability": 5.9121456e-05 },
-            { "label": "Bulgaria", "probability": 4.8869504e-05 },
-            { "label": "Greece", "probability": 4.6836405e-05 },
-            { "label": "Chile", "probability": 4.6760044e-05 }
+            { "label": "US", "probability": 0.99323493 },
+            { "label": "Portugal", "probability": 0.000645781 },
+            { "label": "Bulgaria", "probability": 0.0005337994 },
+            { "label": "Greece", "probability": 0.0005115919 },
+            { "label": "Chile", "probability": 0.00051075785 }
         ],
-        "province": { "label": "California", "probability": 0.99938035 },
+        "province": { "label": "California", "probability": 0.9932346 },
         "variety": [
-            { "label": "Cabernet Sauvignon", "probability": 0.9644926 },
-            { "label": "Bordeaux-style Red Blend", "probability": 0.018020654 },
-            { "label": "Merlot", "probability": 0.009128026 }
+            { "label": "Cabernet Sauvignon", "probability": 0.8692775 },
+            { "label": "Bordeaux-style Red Blend", "probability": 0.066344276 },
+            { "label": "Merlot", "probability": 0.033605456 }
         ],
         "explanation": [
             { "token": "Napa", "label": "US", "weight": 5.7162695, "start": 61, "end": 65,
@@ -59,12 +59,12 @@ pub fn batch_response() -> Value {
     json!({
         "results": [
             {
-                "model_version": "20261204-132215-dec218cb",
+                "model_version": "20261204-160354-dec218cb",
                 "country": "US",
                 "certainty": "high",
-                "predictions": [{ "label": "US", "probability": 0.9993807 }],
-                "province": { "label": "California", "probability": 0.99938035 },
-                "variety": [{ "label": "Cabernet Sauvignon", "probability": 0.9644926 }],
+                "predictions": [{ "label": "US", "probability": 0.99323493 }],
+                "province": { "label": "California", "probability": 0.9932346 },
+                "variety": [{ "label": "Cabernet Sauvignon", "probability": 0.8692775 }],
                 "explanation": []
             },
             {
@@ -104,12 +104,12 @@ pub fn similar_response() -> Value {
 
 /// `GET /health`: serving.
 pub fn health_response() -> Value {
-    json!({ "status": "ok", "model_version": "20261204-132215-dec218cb" })
+    json!({ "status": "ok", "model_version": "20261204-160354-dec218cb" })
 }
 
 /// `GET /health/details`: serving, with nothing to add.
 pub fn health_details_response() -> Value {
-    json!({ "status": "ok", "model_version": "20261204-132215-dec218cb" })
+    json!({ "status": "ok", "model_version": "20261204-160354-dec218cb" })
 }
 
 /// `GET /health/live`.
@@ -121,9 +121,9 @@ pub fn live_response() -> Value {
 /// and files cut short).
 pub fn model_response() -> Value {
     json!({
-        "format": 2,
-        "version": "20261204-132215-dec218cb",
-        "created": "2026-12-04T13:22:15.61122335Z",
+        "format": 3,
+        "version": "20261204-160354-dec218cb",
+        "created": "2026-12-04T16:03:54.246785819Z",
         "training_data": {
             "sha256": "dec218cbc42a181d83529a9e6b9579307c79c6874a2e187db4a6495b7a9f909e",
             "rows": 30520, "training_rows": 27465, "validation_rows": 3055
@@ -135,7 +135,7 @@ pub fn model_response() -> Value {
         },
         "metrics": { "random_split": { "n": 3055, "full": {
             "accuracy": 0.8834697217675941, "macro_f1": 0.42328950985403546,
-            "top3": 0.9797054009819968, "log_loss": 0.452393598773906
+            "top3": 0.9797054009819968, "log_loss": 0.4622798961952144
         } } },
         "files": { "full.onnx": {
             "sha256": "981b073569c4b109a5500e3d8f409ce0cdc7e8052adcb91f12769cbacaf0d038",

@@ -1,19 +1,21 @@
 //! Grouped cross-validation by writer: every writer with enough reviews is held out
 //! once, by a model trained on everything else. Its out-of-fold answers say what a
-//! writer the model never read gets, and they are what the shipped temperatures
-//! are fitted on, so that "80 %" means right about 8 times in 10 for a new writer.
+//! writer the model never read gets, and they are what the shipped calibrations
+//! (temperatures and top-label maps) are fitted on, so that "80 %" means right
+//! about 8 times in 10 for a new writer.
 
 use std::collections::BTreeMap;
 
+use vinovoyant_model::calibration::TopCalibrations;
 use vinovoyant_model::manifest::{
     CertaintyBand, FoldScores, HeldOutScores, Temperatures, VarietyFolds, WriterFolds, WriterScores,
 };
 use vinovoyant_model::{Certainty, DistilledModel};
 
 use crate::TrainError;
+use crate::calibration::Calibration;
 use crate::data::Review;
 use crate::fit::{FitOptions, country_targets, distilled_model, fit, full_rows, variety_targets};
-use crate::linear::fit_temperature;
 use crate::scoring::{self, Answer};
 
 /// What `fitted_on` says of temperatures fitted on out-of-fold answers.
@@ -127,31 +129,19 @@ fn fold_answers(
     Ok(answers)
 }
 
-/// A temperature fitted on answers with a known class (1 when there are none).
-fn temperature_of<'a>(answers: impl Iterator<Item = &'a Answer>) -> f32 {
-    let (logits, labels): (Vec<Vec<f32>>, Vec<u32>) = answers
-        .filter_map(|a| a.truth.map(|t| (a.logits.clone(), t)))
-        .unzip();
-    if labels.is_empty() {
-        1.0
-    } else {
-        fit_temperature(&logits, &labels)
-    }
-}
-
 /// The figures of one model over all folds: `folds[k]` are fold k's answers.
 fn held_out_scores(
     folds: &[Vec<Answer>],
     writers: &[Vec<String>],
     before: f32,
-) -> (HeldOutScores, Vec<scoring::Scored>) {
+) -> Result<(HeldOutScores, Vec<scoring::Scored>), TrainError> {
     let all: Vec<&Answer> = folds.iter().flatten().collect();
     let raw: Vec<scoring::Scored> = all.iter().map(|a| a.scored(before)).collect();
-    // Each fold is calibrated by a temperature fitted on the other folds only.
+    // Each fold is calibrated by a temperature and a map fitted on the other folds only.
     let mut calibrated = Vec::with_capacity(all.len());
     for (k, fold) in folds.iter().enumerate() {
-        let t = temperature_of(others(folds, k));
-        calibrated.extend(fold.iter().map(|a| a.scored(t)));
+        let calibration = Calibration::fit(others(folds, k))?;
+        calibrated.extend(fold.iter().map(|a| calibration.score(a)));
     }
     let fold_accuracy: Vec<f64> = folds
         .iter()
@@ -177,7 +167,7 @@ fn held_out_scores(
         ece_before: scoring::ece(&scoring::bins(raw.iter().copied())),
         ece: scoring::ece(&scoring::bins(calibrated.iter().copied())),
     };
-    (scores, calibrated)
+    Ok((scores, calibrated))
 }
 
 /// Hit rates of the certainty levels over calibrated answers.
@@ -266,39 +256,60 @@ pub fn writer_folds(
 }
 
 impl OutOfFold {
-    /// The temperatures to ship: the country head's, the variety head's and the
-    /// distilled model's fitted on all folds' answers; the province head's, which
-    /// the folds do not train, taken from `known` (fitted on the random split), as
-    /// is the variety head's when the folds had no variety answers.
-    pub fn temperatures(&self, known: &Temperatures) -> Temperatures {
-        let has_variety = self.variety.iter().any(|fold| !fold.is_empty());
-        Temperatures {
-            country: temperature_of(self.full.iter().flatten()),
+    /// The calibrations to ship, each fitted on all folds' answers: the country
+    /// head's, the variety head's and the distilled model's temperatures and
+    /// top-label maps. The province head, which the folds do not train, keeps its
+    /// temperature from `known` (fitted on the random split), as does the variety
+    /// head when the folds had no variety answers.
+    pub fn calibrations(
+        &self,
+        known: &Temperatures,
+    ) -> Result<(Temperatures, TopCalibrations), TrainError> {
+        let country = Calibration::fit(self.full.iter().flatten())?;
+        let distilled = Calibration::fit(self.distilled.iter().flatten())?;
+        let variety = if self.variety.iter().any(|fold| !fold.is_empty()) {
+            Calibration::fit(self.variety.iter().flatten())?
+        } else {
+            Calibration {
+                temperature: known.variety,
+                top: Default::default(),
+            }
+        };
+        let temperatures = Temperatures {
+            country: country.temperature,
             province: known.province,
-            variety: if has_variety {
-                temperature_of(self.variety.iter().flatten())
-            } else {
-                known.variety
-            },
-            distilled: temperature_of(self.distilled.iter().flatten()),
+            variety: variety.temperature,
+            distilled: distilled.temperature,
             fitted_on: FITTED_ON_WRITER_FOLDS.to_string(),
-        }
+        };
+        let maps = TopCalibrations {
+            country: country.top,
+            variety: variety.top,
+            distilled: distilled.top,
+        };
+        Ok((temperatures, maps))
     }
 
     /// The figures of the folds; `before` are the temperatures the "before"
     /// log-loss and calibration error are scored at.
-    pub fn report(&self, before: &Temperatures, log: &(dyn Fn(&str) + Sync)) -> WriterFolds {
-        let (full, full_calibrated) = held_out_scores(&self.full, &self.writers, before.country);
+    pub fn report(
+        &self,
+        before: &Temperatures,
+        log: &(dyn Fn(&str) + Sync),
+    ) -> Result<WriterFolds, TrainError> {
+        let (full, full_calibrated) = held_out_scores(&self.full, &self.writers, before.country)?;
         let (distilled, distilled_calibrated) =
-            held_out_scores(&self.distilled, &self.writers, before.distilled);
-        let variety = self.variety.iter().any(|fold| !fold.is_empty()).then(|| {
+            held_out_scores(&self.distilled, &self.writers, before.distilled)?;
+        let variety = if self.variety.iter().any(|fold| !fold.is_empty()) {
             let (scores, calibrated) =
-                held_out_scores(&self.variety, &self.variety_writers, before.variety);
-            VarietyFolds {
+                held_out_scores(&self.variety, &self.variety_writers, before.variety)?;
+            Some(VarietyFolds {
                 n: calibrated.len(),
                 scores,
-            }
-        });
+            })
+        } else {
+            None
+        };
         let variety_scores = variety.as_ref().map(|v| ("variety", &v.scores));
         for (name, scores) in [("full", &full), ("distilled", &distilled)]
             .into_iter()
@@ -314,7 +325,7 @@ impl OutOfFold {
                 scores.ece
             ));
         }
-        WriterFolds {
+        Ok(WriterFolds {
             folds: self.groups.len(),
             min_reviews: self.min_reviews,
             n: full_calibrated.len(),
@@ -334,33 +345,37 @@ impl OutOfFold {
                     .map(|(a, b)| f64::from(u8::from(a.top() == b.top()))),
             ),
             before: before.clone(),
-            per_fold: per_fold(&self.groups, &self.full, &self.distilled),
+            per_fold: per_fold(&self.groups, &self.full, &self.distilled)?,
             writers: per_writer(&self.groups, &self.full, &self.distilled, &self.writers),
             certainty: certainty_bands(&full_calibrated),
             distilled_certainty: certainty_bands(&distilled_calibrated),
             calibration: scoring::bins(full_calibrated.iter().copied()),
             variety,
-        }
+        })
     }
 }
 
-fn per_fold(groups: &[Vec<String>], full: &[Vec<Answer>], fast: &[Vec<Answer>]) -> Vec<FoldScores> {
-    let t_full: Vec<f32> = (0..groups.len())
-        .map(|k| temperature_of(others(full, k)))
-        .collect();
-    let t_fast: Vec<f32> = (0..groups.len())
-        .map(|k| temperature_of(others(fast, k)))
-        .collect();
+fn per_fold(
+    groups: &[Vec<String>],
+    full: &[Vec<Answer>],
+    fast: &[Vec<Answer>],
+) -> Result<Vec<FoldScores>, TrainError> {
     groups
         .iter()
         .enumerate()
-        .map(|(k, writers)| FoldScores {
-            writers: writers.clone(),
-            n: full[k].len(),
-            full_accuracy: scoring::accuracy(full[k].iter().map(|a| a.scored(1.0))),
-            distilled_accuracy: scoring::accuracy(fast[k].iter().map(|a| a.scored(1.0))),
-            full_log_loss: scoring::log_loss(full[k].iter().map(|a| a.scored(t_full[k]))),
-            distilled_log_loss: scoring::log_loss(fast[k].iter().map(|a| a.scored(t_fast[k]))),
+        .map(|(k, writers)| {
+            let full_calibration = Calibration::fit(others(full, k))?;
+            let fast_calibration = Calibration::fit(others(fast, k))?;
+            Ok(FoldScores {
+                writers: writers.clone(),
+                n: full[k].len(),
+                full_accuracy: scoring::accuracy(full[k].iter().map(|a| a.scored(1.0))),
+                distilled_accuracy: scoring::accuracy(fast[k].iter().map(|a| a.scored(1.0))),
+                full_log_loss: scoring::log_loss(full[k].iter().map(|a| full_calibration.score(a))),
+                distilled_log_loss: scoring::log_loss(
+                    fast[k].iter().map(|a| fast_calibration.score(a)),
+                ),
+            })
         })
         .collect()
 }

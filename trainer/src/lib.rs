@@ -9,6 +9,7 @@
 //! is printed belong to the `vinovoyant` binary.
 
 pub mod breakdown;
+pub mod calibration;
 pub mod crossval;
 pub mod error;
 pub mod evaluate;

@@ -1,6 +1,7 @@
-//! Scoring answers given as logits at a chosen temperature: top-1, top-3,
+//! Scoring answers given as logits at a chosen calibration: top-1, top-3,
 //! log-loss, reliability bins and expected calibration error.
 
+use vinovoyant_model::TopCalibration;
 use vinovoyant_model::manifest::CalibrationBin;
 use vinovoyant_model::prediction::{rank, softmax};
 
@@ -42,7 +43,14 @@ impl Answer {
 
     /// The answer's figures with its logits divided by `temperature`.
     pub fn scored(&self, temperature: f32) -> Scored {
-        let probabilities = softmax(&self.logits, temperature);
+        self.calibrated(temperature, &TopCalibration::identity())
+    }
+
+    /// The answer's figures with its logits divided by `temperature` and the
+    /// probabilities then mapped by `top`.
+    pub fn calibrated(&self, temperature: f32, top: &TopCalibration) -> Scored {
+        let mut probabilities = softmax(&self.logits, temperature);
+        top.apply(&mut probabilities);
         let order = rank(&probabilities);
         let position = self
             .truth

@@ -7,6 +7,7 @@ use std::time::Instant;
 use vinovoyant_analytics::DatasetSummary;
 use vinovoyant_inference::FullModel;
 use vinovoyant_model::bundle;
+use vinovoyant_model::calibration::TopCalibrations;
 use vinovoyant_model::manifest::{
     ANALYTICS_FILE, DISTILLED_MODEL_FILE, DataFingerprint, Evaluation, FULL_MODEL_FILE, FileEntry,
     LABELS_FILE, MANIFEST_FILE, Temperatures, TrainingSummary, VOCABULARY_FILE, ValidationReport,
@@ -103,11 +104,17 @@ fn temperatures_on(fitted: &Fitted, rows: &[&Review], options: &FitOptions) -> T
     }
 }
 
-/// Writes every model file with the given temperatures baked in: into the
-/// exported graph and into `distilled.bin`.
-fn build(fitted: Fitted, temperatures: &Temperatures) -> Result<Built, TrainError> {
+/// Writes every model file with the given temperatures baked in (into the
+/// exported graph and into `distilled.bin`) and the top-label maps beside them
+/// (into `distilled.bin`; the manifest carries the full model's).
+fn build(
+    fitted: Fitted,
+    temperatures: &Temperatures,
+    maps: &TopCalibrations,
+) -> Result<Built, TrainError> {
     let mut distilled_weights = fitted.distilled;
     distilled_weights.temperature = temperatures.distilled;
+    distilled_weights.calibration = maps.distilled.clone();
     let distilled = DistilledModel::quantize(&distilled_weights)?;
     let others = OtherHeads {
         province: (fitted.province.classes > 0).then(|| {
@@ -133,6 +140,7 @@ fn build(fitted: Fitted, temperatures: &Temperatures) -> Result<Built, TrainErro
         &onnx_bytes,
         fitted.vocabulary.clone(),
         fitted.labels.clone(),
+        maps.clone(),
     )
     .map_err(|e| TrainError::GraphDoesNotLoad(format!("{e:#}")))?;
     let mut files = BTreeMap::new();
@@ -191,12 +199,18 @@ pub fn train_bundle(
         "temperatures fitted on known writers (random split): country {:.3}, province {:.3}, distilled {:.3}",
         known_writers.country, known_writers.province, known_writers.distilled
     ));
-    let (writer_folds, temperatures) = match folds {
-        Some(oof) => (
-            Some(oof.report(&known_writers, log)),
-            oof.temperatures(&known_writers),
-        ),
-        None => (None, known_writers),
+    // Without writer folds the maps are the identity: the random split's answers
+    // are by writers the model read, not what a user gets.
+    let (writer_folds, temperatures, maps) = match folds {
+        Some(oof) => {
+            let (temperatures, maps) = oof.calibrations(&known_writers)?;
+            (
+                Some(oof.report(&known_writers, log)?),
+                temperatures,
+                Some(maps),
+            )
+        }
+        None => (None, known_writers, None),
     };
     log(&format!(
         "temperatures ({}): country {:.3}, province {:.3}, variety {:.3}, distilled {:.3}",
@@ -206,7 +220,7 @@ pub fn train_bundle(
         temperatures.variety,
         temperatures.distilled
     ));
-    let built = build(fitted, &temperatures)?;
+    let built = build(fitted, &temperatures, &maps.clone().unwrap_or_default())?;
     log("scoring the held-out reviews");
     let random_split = evaluate(
         &built.full,
@@ -245,6 +259,7 @@ pub fn train_bundle(
                 as usize,
             seconds: started.elapsed().as_secs_f32(),
             temperatures: Some(temperatures),
+            top_calibration: maps,
             writer_folds: folds_run,
             knowledge: crate::knowledge::record(run.fit.knowledge_copies)?,
         },
@@ -323,7 +338,7 @@ fn new_writer_check(
     ));
     let fitted = fit(&select(reviews, &writers.train), &run.fit, &|_| {})?;
     let temperatures = temperatures_on(&fitted, &select(reviews, &writers.calibration), &run.fit);
-    let built = build(fitted, &temperatures)?;
+    let built = build(fitted, &temperatures, &TopCalibrations::default())?;
     let evaluation = evaluate(
         &built.full,
         &built.distilled,

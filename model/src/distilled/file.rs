@@ -21,23 +21,29 @@
 //! | 4 | number of lexicon words `L` |
 //! | varies | their fingerprints ([`crate::lexicon::fingerprint`]), strictly ascending, each stored as its difference from the one before (the first from 0) in LEB128 |
 //! | L | their weights of evidence (u8, 1 to 255, in 1/255 steps) |
+//! | 1 | number of top-label calibration knots `N` (0: none) |
+//! | 8 N | the knots: confidence, share right (f32, f32), by rising confidence |
 //!
 //! Class-major weights put each class's run of similar numbers together, and
 //! differences of sorted fingerprints need about 20 bits where the fingerprints
 //! take 32; brotli turns both into fewer bytes.
 //!
-//! Older versions still load: version 2 stores the weights bucket-major and the
+//! Older versions still load: version 3 has no calibration knots (its
+//! probabilities are the softmax's alone); version 2 stores the weights bucket-major and the
 //! fingerprints as plain u32; version 1 has no lexicon at all (its model answers
 //! every text with words, as before the not-a-tasting-note rule).
 
 use super::DistilledModel;
+use crate::calibration::{Knot, TopCalibration};
 use crate::features::FeatureSpec;
 use crate::format::FormatError;
 use crate::lexicon::Lexicon;
 
 const MAGIC: &[u8; 4] = b"VVDM";
 /// The format version this build writes.
-pub const VERSION: u16 = 3;
+pub const VERSION: u16 = 4;
+/// Before the top-label calibration: still read.
+const VERSION_UNCALIBRATED: u16 = 3;
 /// Weights bucket-major, fingerprints as plain u32: still read.
 const VERSION_PLAIN: u16 = 2;
 /// The format before the lexicon: still read.
@@ -51,7 +57,10 @@ impl DistilledModel {
             return Err(FormatError::BadMagic);
         }
         let version = reader.u16()?;
-        if !matches!(version, VERSION | VERSION_PLAIN | VERSION_WITHOUT_LEXICON) {
+        if !matches!(
+            version,
+            VERSION | VERSION_UNCALIBRATED | VERSION_PLAIN | VERSION_WITHOUT_LEXICON
+        ) {
             return Err(FormatError::UnsupportedVersion(version));
         }
         let spec =
@@ -90,7 +99,7 @@ impl DistilledModel {
             .checked_mul(classes)
             .ok_or(FormatError::Invalid("too many weights"))?;
         let stored = reader.take(weight_count)?;
-        let weights = if version == VERSION {
+        let weights = if version >= VERSION_UNCALIBRATED {
             transpose(stored, classes, buckets)
         } else {
             stored.iter().map(|&b| b as i8).collect()
@@ -98,6 +107,11 @@ impl DistilledModel {
         let lexicon = match version {
             VERSION_WITHOUT_LEXICON => Lexicon::default(),
             version => read_lexicon(&mut reader, version == VERSION_PLAIN)?,
+        };
+        let calibration = if version == VERSION {
+            read_calibration(&mut reader)?
+        } else {
+            TopCalibration::identity()
         };
         let trailing = bytes.len() - reader.at;
         if trailing > 0 {
@@ -109,6 +123,7 @@ impl DistilledModel {
             char_buckets,
             labels,
             temperature,
+            calibration,
             idf_min,
             idf_step,
             idf,
@@ -148,8 +163,32 @@ impl DistilledModel {
             );
         }
         write_lexicon(&self.lexicon, &mut out);
+        write_calibration(&self.calibration, &mut out);
         out
     }
+}
+
+fn write_calibration(calibration: &TopCalibration, out: &mut Vec<u8>) {
+    let knots = calibration.knots();
+    out.push(knots.len() as u8);
+    for knot in knots {
+        out.extend_from_slice(&knot.confidence.to_le_bytes());
+        out.extend_from_slice(&knot.right.to_le_bytes());
+    }
+}
+
+/// Reads the knots; [`TopCalibration::new`] checks their count, range and order.
+fn read_calibration(reader: &mut Reader) -> Result<TopCalibration, FormatError> {
+    let count = reader.u8()? as usize;
+    let knots = (0..count)
+        .map(|_| {
+            Ok(Knot {
+                confidence: reader.f32()?,
+                right: reader.f32()?,
+            })
+        })
+        .collect::<Result<Vec<_>, FormatError>>()?;
+    TopCalibration::new(knots)
 }
 
 /// Class-major stored weights to the bucket-major rows the model sums at run time.
@@ -256,11 +295,12 @@ impl<'a> Reader<'a> {
 mod tests {
     use super::super::tests::tiny_model;
     use super::*;
+    use crate::prediction::rank;
 
     /// The model in version 2's layout, as files written before version 3 hold it.
     fn version_2_bytes(model: &DistilledModel) -> Vec<u8> {
         let current = model.to_bytes();
-        let weights_at = current.len() - model.weights.len() - lexicon_bytes(&model.lexicon).len();
+        let weights_at = current.len() - model.weights.len() - trailer_len(model);
         let mut old = current[..weights_at].to_vec();
         old[4..6].copy_from_slice(&VERSION_PLAIN.to_le_bytes());
         old.extend(model.weights.iter().map(|&w| w as u8));
@@ -278,6 +318,25 @@ mod tests {
         out
     }
 
+    fn calibration_bytes(calibration: &TopCalibration) -> Vec<u8> {
+        let mut out = Vec::new();
+        write_calibration(calibration, &mut out);
+        out
+    }
+
+    /// Bytes after the weights: the lexicon and the calibration knots.
+    fn trailer_len(model: &DistilledModel) -> usize {
+        lexicon_bytes(&model.lexicon).len() + calibration_bytes(&model.calibration).len()
+    }
+
+    /// The tiny model as files before the calibration knots load it.
+    fn uncalibrated() -> DistilledModel {
+        DistilledModel {
+            calibration: TopCalibration::identity(),
+            ..tiny_model()
+        }
+    }
+
     #[test]
     fn round_trips_in_the_current_version() {
         let model = tiny_model();
@@ -291,8 +350,8 @@ mod tests {
         let model = tiny_model();
         let bytes = model.to_bytes();
         let buckets = model.idf.len();
-        let lexicon = lexicon_bytes(&model.lexicon).len();
-        let stored = &bytes[bytes.len() - lexicon - 2 * buckets..bytes.len() - lexicon];
+        let trailer = trailer_len(&model);
+        let stored = &bytes[bytes.len() - trailer - 2 * buckets..bytes.len() - trailer];
         for bucket in 0..buckets {
             for class in 0..2 {
                 assert_eq!(
@@ -304,8 +363,40 @@ mod tests {
     }
 
     #[test]
-    fn reads_version_2_files() {
+    fn reads_version_3_files_without_calibration() {
         let model = tiny_model();
+        assert!(!model.calibration.is_identity());
+        let mut old = model.to_bytes();
+        old.truncate(old.len() - calibration_bytes(&model.calibration).len());
+        old[4..6].copy_from_slice(&VERSION_UNCALIBRATED.to_le_bytes());
+        let read = DistilledModel::from_bytes(&old).unwrap();
+        assert_eq!(read, uncalibrated());
+        // the knots change the probabilities, never the order
+        let text = "classic bordeaux with firm tannins";
+        let (calibrated, plain) = (
+            model.probabilities(text).unwrap(),
+            read.probabilities(text).unwrap(),
+        );
+        assert_ne!(calibrated, plain);
+        assert_eq!(rank(&calibrated), rank(&plain));
+    }
+
+    #[test]
+    fn rejects_knots_out_of_order() {
+        let model = tiny_model();
+        let mut bytes = model.to_bytes();
+        let knots = bytes.len() - 16;
+        // the first knot's confidence becomes 1, above the second's
+        bytes[knots..knots + 4].copy_from_slice(&1.0f32.to_le_bytes());
+        assert!(matches!(
+            DistilledModel::from_bytes(&bytes),
+            Err(FormatError::Invalid(_))
+        ));
+    }
+
+    #[test]
+    fn reads_version_2_files() {
+        let model = uncalibrated();
         let old = version_2_bytes(&model);
         assert_ne!(old, model.to_bytes());
         assert_eq!(DistilledModel::from_bytes(&old).unwrap(), model);
@@ -313,7 +404,7 @@ mod tests {
 
     #[test]
     fn version_1_files_load_without_a_lexicon_and_answer_everything() {
-        let mut model = tiny_model();
+        let mut model = uncalibrated();
         model.lexicon = Lexicon::default();
         let mut bytes = version_2_bytes(&model);
         bytes.truncate(bytes.len() - 4);
@@ -371,7 +462,7 @@ mod tests {
         let model = tiny_model();
         let mut bytes = model.to_bytes();
         let lexicon = lexicon_bytes(&model.lexicon);
-        let at = bytes.len() - lexicon.len();
+        let at = bytes.len() - lexicon.len() - calibration_bytes(&model.calibration).len();
         // the second fingerprint's difference becomes 0: a repeated fingerprint
         let second = at + 4 + lexicon[4..].iter().position(|b| b & 0x80 == 0).unwrap() + 1;
         let mut damaged = bytes[..second].to_vec();

@@ -8,6 +8,7 @@
 
 pub mod file;
 
+use crate::calibration::TopCalibration;
 use crate::features::{FeatureHit, FeatureSpec, Featurized, Group, featurize};
 use crate::format::FormatError;
 use crate::lexicon::Lexicon;
@@ -34,6 +35,8 @@ pub struct DistilledWeights {
     pub labels: Vec<String>,
     /// Softmax temperature.
     pub temperature: f32,
+    /// Top-label calibration applied after the softmax.
+    pub calibration: TopCalibration,
     /// IDF of every bucket.
     pub idf: Vec<f32>,
     /// Weights, bucket-major (`idf.len() * labels.len()`).
@@ -52,6 +55,7 @@ pub struct DistilledModel {
     char_buckets: u32,
     labels: Vec<String>,
     temperature: f32,
+    calibration: TopCalibration,
     idf_min: f32,
     idf_step: f32,
     idf: Vec<u8>,
@@ -130,6 +134,7 @@ impl DistilledModel {
             char_buckets: trained.char_buckets,
             labels: trained.labels.clone(),
             temperature: trained.temperature,
+            calibration: trained.calibration.clone(),
             idf_min,
             idf_step,
             idf,
@@ -186,6 +191,19 @@ impl DistilledModel {
         self.temperature
     }
 
+    /// The top-label calibration applied after the softmax (see
+    /// [`crate::calibration`]).
+    pub fn calibration(&self) -> &TopCalibration {
+        &self.calibration
+    }
+
+    /// Calibrated probabilities of every class from the model's logits.
+    fn calibrated(&self, logits: &[f32]) -> Vec<f32> {
+        let mut probabilities = softmax(logits, self.temperature);
+        self.calibration.apply(&mut probabilities);
+        probabilities
+    }
+
     /// Logits of every class for a description (before temperature and softmax).
     /// These read any text with words; [`DistilledModel::predict`] also refuses
     /// text that is not a tasting note.
@@ -195,7 +213,7 @@ impl DistilledModel {
 
     /// Probabilities of every class, in label order.
     pub fn probabilities(&self, text: &str) -> Result<Vec<f32>, InputError> {
-        Ok(softmax(&self.logits(text)?, self.temperature))
+        Ok(self.calibrated(&self.logits(text)?))
     }
 
     /// The model's answer with its explanation, for a text that passes
@@ -203,7 +221,7 @@ impl DistilledModel {
     pub fn predict(&self, text: &str) -> Result<Prediction, InputError> {
         self.check_note(text)?;
         let (logits, scored) = self.score(text)?;
-        let probabilities = softmax(&logits, self.temperature);
+        let probabilities = self.calibrated(&logits);
         let top: Vec<usize> = rank(&probabilities)
             .into_iter()
             .take(EXPLAINED_CLASSES)
@@ -262,6 +280,7 @@ impl DistilledModel {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::calibration::Knot;
     use crate::features::extract;
     use crate::text::tokenize;
 
@@ -288,6 +307,17 @@ mod tests {
             char_buckets,
             labels,
             temperature: 0.5,
+            calibration: TopCalibration::new(vec![
+                Knot {
+                    confidence: 0.55,
+                    right: 0.52,
+                },
+                Knot {
+                    confidence: 0.95,
+                    right: 0.9,
+                },
+            ])
+            .unwrap(),
             idf: (0..buckets).map(|i| 1.0 + (i % 7) as f32 * 0.3).collect(),
             weights,
             bias: vec![0.1, -0.1],

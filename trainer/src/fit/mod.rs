@@ -9,6 +9,7 @@ pub mod documents;
 pub mod labels;
 pub mod options;
 
+use vinovoyant_model::TopCalibration;
 use vinovoyant_model::distilled::DistilledWeights;
 use vinovoyant_model::manifest::LabelSets;
 use vinovoyant_model::prediction::softmax;
@@ -271,6 +272,7 @@ pub fn fit(
             char_buckets: options.distilled_char_buckets,
             labels: labels.countries.clone(),
             temperature: 1.0,
+            calibration: TopCalibration::identity(),
             idf,
             weights: distilled.weights,
             bias: distilled.bias,
