@@ -129,20 +129,28 @@ fn fold_answers(
     Ok(answers)
 }
 
-/// The figures of one model over all folds: `folds[k]` are fold k's answers.
+/// Each fold's calibration, fitted on the other folds' answers only.
+fn cross_fitted(folds: &[Vec<Answer>]) -> Result<Vec<Calibration>, TrainError> {
+    (0..folds.len())
+        .map(|k| Calibration::fit(others(folds, k)).map_err(TrainError::from))
+        .collect()
+}
+
+/// The figures of one model over all folds: `folds[k]` are fold k's answers,
+/// calibrated by `calibrations[k]` ([`cross_fitted`]).
 fn held_out_scores(
     folds: &[Vec<Answer>],
     writers: &[Vec<String>],
     before: f32,
-) -> Result<(HeldOutScores, Vec<scoring::Scored>), TrainError> {
+    calibrations: &[Calibration],
+) -> (HeldOutScores, Vec<scoring::Scored>) {
     let all: Vec<&Answer> = folds.iter().flatten().collect();
     let raw: Vec<scoring::Scored> = all.iter().map(|a| a.scored(before)).collect();
-    // Each fold is calibrated by a temperature and a map fitted on the other folds only.
-    let mut calibrated = Vec::with_capacity(all.len());
-    for (k, fold) in folds.iter().enumerate() {
-        let calibration = Calibration::fit(others(folds, k))?;
-        calibrated.extend(fold.iter().map(|a| calibration.score(a)));
-    }
+    let calibrated: Vec<scoring::Scored> = folds
+        .iter()
+        .zip(calibrations)
+        .flat_map(|(fold, calibration)| fold.iter().map(|a| calibration.score(a)))
+        .collect();
     let fold_accuracy: Vec<f64> = folds
         .iter()
         .map(|f| scoring::accuracy(f.iter().map(|a| a.scored(1.0))))
@@ -167,7 +175,7 @@ fn held_out_scores(
         ece_before: scoring::ece(&scoring::bins(raw.iter().copied())),
         ece: scoring::ece(&scoring::bins(calibrated.iter().copied())),
     };
-    Ok((scores, calibrated))
+    (scores, calibrated)
 }
 
 /// Hit rates of the certainty levels over calibrated answers.
@@ -297,12 +305,23 @@ impl OutOfFold {
         before: &Temperatures,
         log: &(dyn Fn(&str) + Sync),
     ) -> Result<WriterFolds, TrainError> {
-        let (full, full_calibrated) = held_out_scores(&self.full, &self.writers, before.country)?;
-        let (distilled, distilled_calibrated) =
-            held_out_scores(&self.distilled, &self.writers, before.distilled)?;
+        let full_fits = cross_fitted(&self.full)?;
+        let distilled_fits = cross_fitted(&self.distilled)?;
+        let (full, full_calibrated) =
+            held_out_scores(&self.full, &self.writers, before.country, &full_fits);
+        let (distilled, distilled_calibrated) = held_out_scores(
+            &self.distilled,
+            &self.writers,
+            before.distilled,
+            &distilled_fits,
+        );
         let variety = if self.variety.iter().any(|fold| !fold.is_empty()) {
-            let (scores, calibrated) =
-                held_out_scores(&self.variety, &self.variety_writers, before.variety)?;
+            let (scores, calibrated) = held_out_scores(
+                &self.variety,
+                &self.variety_writers,
+                before.variety,
+                &cross_fitted(&self.variety)?,
+            );
             Some(VarietyFolds {
                 n: calibrated.len(),
                 scores,
@@ -345,7 +364,11 @@ impl OutOfFold {
                     .map(|(a, b)| f64::from(u8::from(a.top() == b.top()))),
             ),
             before: before.clone(),
-            per_fold: per_fold(&self.groups, &self.full, &self.distilled)?,
+            per_fold: per_fold(
+                &self.groups,
+                (&self.full, &full_fits),
+                (&self.distilled, &distilled_fits),
+            ),
             writers: per_writer(&self.groups, &self.full, &self.distilled, &self.writers),
             certainty: certainty_bands(&full_calibrated),
             distilled_certainty: certainty_bands(&distilled_calibrated),
@@ -355,27 +378,28 @@ impl OutOfFold {
     }
 }
 
+/// Each fold's figures; `full` and `fast` are the models' answers per fold with
+/// their cross-fitted calibrations.
 fn per_fold(
     groups: &[Vec<String>],
-    full: &[Vec<Answer>],
-    fast: &[Vec<Answer>],
-) -> Result<Vec<FoldScores>, TrainError> {
+    full: (&[Vec<Answer>], &[Calibration]),
+    fast: (&[Vec<Answer>], &[Calibration]),
+) -> Vec<FoldScores> {
+    let log_loss = |(folds, fits): (&[Vec<Answer>], &[Calibration]), k: usize| {
+        scoring::log_loss(folds[k].iter().map(|a| fits[k].score(a)))
+    };
+    let accuracy =
+        |folds: &[Vec<Answer>], k: usize| scoring::accuracy(folds[k].iter().map(|a| a.scored(1.0)));
     groups
         .iter()
         .enumerate()
-        .map(|(k, writers)| {
-            let full_calibration = Calibration::fit(others(full, k))?;
-            let fast_calibration = Calibration::fit(others(fast, k))?;
-            Ok(FoldScores {
-                writers: writers.clone(),
-                n: full[k].len(),
-                full_accuracy: scoring::accuracy(full[k].iter().map(|a| a.scored(1.0))),
-                distilled_accuracy: scoring::accuracy(fast[k].iter().map(|a| a.scored(1.0))),
-                full_log_loss: scoring::log_loss(full[k].iter().map(|a| full_calibration.score(a))),
-                distilled_log_loss: scoring::log_loss(
-                    fast[k].iter().map(|a| fast_calibration.score(a)),
-                ),
-            })
+        .map(|(k, writers)| FoldScores {
+            writers: writers.clone(),
+            n: full.0[k].len(),
+            full_accuracy: accuracy(full.0, k),
+            distilled_accuracy: accuracy(fast.0, k),
+            full_log_loss: log_loss(full, k),
+            distilled_log_loss: log_loss(fast, k),
         })
         .collect()
 }
