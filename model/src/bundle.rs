@@ -230,21 +230,26 @@ impl FileEntry {
     }
 }
 
+/// What a manifest must say before any file is read: a format this build reads,
+/// plain file names, and every file of [`REQUIRED_FILES`] among `listed`.
+pub fn check_listing(format: u32, listed: &[&str]) -> Result<(), ContractError> {
+    check_format(format)?;
+    for name in listed {
+        check_file_name(name)?;
+    }
+    match REQUIRED_FILES.iter().find(|name| !listed.contains(name)) {
+        Some(missing) => Err(ContractError::Missing((*missing).to_string())),
+        None => Ok(()),
+    }
+}
+
 /// Checks `files` (by name, the manifest's own bytes not among them) against
 /// `manifest`: a supported format, plain names, every required file listed, and
 /// every listed file present with a matching SHA-256. Nothing of a bundle may be
 /// used before this passes.
 pub fn verify(manifest: &Manifest, files: &BTreeMap<String, Vec<u8>>) -> Result<(), ContractError> {
-    check_format(manifest.format)?;
-    for name in manifest.files.keys() {
-        check_file_name(name)?;
-    }
-    if let Some(missing) = REQUIRED_FILES
-        .iter()
-        .find(|name| !manifest.files.contains_key(**name))
-    {
-        return Err(ContractError::Missing((*missing).to_string()));
-    }
+    let listed: Vec<&str> = manifest.files.keys().map(String::as_str).collect();
+    check_listing(manifest.format, &listed)?;
     for (name, entry) in &manifest.files {
         let bytes = files
             .get(name)

@@ -64,6 +64,16 @@ pub enum StoreError {
         /// Version, channel or file.
         what: &'static str,
     },
+    /// A bundle folder whose manifest breaks the bundle contract (a format this
+    /// build does not read, a required file not listed): servers could not load it,
+    /// so it is not published.
+    #[error("{path} is not a bundle this build can serve: {source}")]
+    NotServable {
+        /// The bundle folder.
+        path: PathBuf,
+        /// What the contract says is wrong.
+        source: vinovoyant_model::bundle::ContractError,
+    },
     /// Publishing a version that is already in the store (versions are immutable).
     #[error("version {0} is already published; versions are never overwritten")]
     VersionExists(String),

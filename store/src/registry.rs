@@ -10,6 +10,7 @@ use std::path::Path;
 
 use aws_sdk_s3::Client;
 use serde::{Deserialize, Serialize};
+use vinovoyant_model::bundle;
 use vinovoyant_model::manifest::{FileEntry, MANIFEST_FILE, is_plain_name};
 
 use crate::channel::ChannelPointer;
@@ -20,9 +21,14 @@ use crate::{S3Options, StoreError};
 /// Folder of the channel pointers under the store's prefix.
 pub const CHANNELS_DIR: &str = "channels";
 
-/// The part of a bundle's manifest the store needs: which version, which files.
+/// The part of a bundle's manifest the store needs: which format, which version,
+/// which files.
 #[derive(Debug, Deserialize)]
 struct ManifestView {
+    /// Checked when publishing only: versions already in the store are listed,
+    /// fetched and rolled back to whatever their format.
+    #[serde(default)]
+    format: u32,
     version: String,
     files: BTreeMap<String, FileEntry>,
 }
@@ -133,12 +139,20 @@ impl ModelStore {
     }
 
     /// Uploads the bundle in `dir` as a new version: its files first, each checked by
-    /// reading it back, then its manifest. Refuses a bundle whose files do not match
-    /// their manifest and a version that is already published.
+    /// reading it back, then its manifest. Refuses, before any upload, a bundle whose
+    /// manifest breaks the bundle contract (see [`bundle::check_listing`]), whose
+    /// files do not match their manifest, and a version that is already published.
     pub async fn publish(&self, dir: &Path) -> Result<Verified, StoreError> {
         let manifest_path = dir.join(MANIFEST_FILE);
         let manifest_bytes = read_local(&manifest_path).await?;
         let manifest = ManifestView::parse(&manifest_bytes, &manifest_path.display().to_string())?;
+        let listed: Vec<&str> = manifest.files.keys().map(String::as_str).collect();
+        bundle::check_listing(manifest.format, &listed).map_err(|source| {
+            StoreError::NotServable {
+                path: dir.to_path_buf(),
+                source,
+            }
+        })?;
         let version = manifest.version.clone();
         let manifest_key = self.version_key(&version, MANIFEST_FILE);
         if objects::get(&self.client, self.bucket(), &manifest_key)

@@ -9,6 +9,7 @@ use std::time::Duration;
 use aws_sdk_s3::Client;
 use aws_sdk_s3::primitives::ByteStream;
 use aws_sdk_s3::types::{Delete, ObjectIdentifier};
+use vinovoyant_model::bundle::{ContractError, FORMAT};
 use vinovoyant_store::backup::copy_tree;
 use vinovoyant_store::location::upload_file;
 use vinovoyant_store::test_server::{endpoint, new_bucket as bucket, options};
@@ -27,7 +28,7 @@ fn bundle(dir: &Path, version: &str, files: &[(&str, &[u8])]) {
             serde_json::json!({ "sha256": sha256_hex(bytes), "bytes": bytes.len() }),
         );
     }
-    let manifest = serde_json::json!({ "format": 1, "version": version, "files": listed });
+    let manifest = serde_json::json!({ "format": FORMAT, "version": version, "files": listed });
     std::fs::write(
         dir.join("manifest.json"),
         serde_json::to_vec_pretty(&manifest).expect("json"),
@@ -54,13 +55,15 @@ async fn store_with(
             &dir,
             version,
             &[
+                ("distilled.bin", b"VVDM"),
                 ("full.onnx", weights.as_bytes()),
                 ("labels.json", b"{\"countries\":[]}"),
+                ("vocabulary.bin", b"VVVC"),
             ],
         );
         let published = store.publish(&dir).await.expect("publish");
         assert_eq!(published.version, *version);
-        assert_eq!(published.files, 2);
+        assert_eq!(published.files, 4);
     }
     (client, store, work)
 }
@@ -133,8 +136,8 @@ async fn publish_list_promote_rollback_and_fetch() {
 
     let fetched = work.path().join("fetched");
     let verified = store.fetch("v2", &fetched).await.expect("fetch");
-    assert_eq!(verified.files, 2);
-    for file in ["full.onnx", "labels.json", "manifest.json"] {
+    assert_eq!(verified.files, 4);
+    for file in ["distilled.bin", "full.onnx", "labels.json", "manifest.json"] {
         assert_eq!(
             std::fs::read(fetched.join(file)).expect("fetched file"),
             std::fs::read(work.path().join("v2").join(file)).expect("original file"),
@@ -159,6 +162,63 @@ async fn publish_list_promote_rollback_and_fetch() {
     assert!(matches!(store.rollback("prod").await, Err(StoreError::NoPrevious(c)) if c == "prod"));
     assert!(
         matches!(store.rollback("green").await, Err(StoreError::UnknownChannel(c)) if c == "green")
+    );
+}
+
+#[tokio::test]
+async fn a_bundle_servers_cannot_load_is_not_published() {
+    let Some(endpoint) = endpoint() else { return };
+    let (client, store, work) = store_with(&endpoint, "contract", &[]).await;
+    let without_distilled = work.path().join("v1");
+    bundle(
+        &without_distilled,
+        "v1",
+        &[
+            ("full.onnx", b"weights"),
+            ("labels.json", b"{}"),
+            ("vocabulary.bin", b"VVVC"),
+        ],
+    );
+    let refused = store.publish(&without_distilled).await;
+    assert!(
+        matches!(&refused, Err(StoreError::NotServable { source: ContractError::Missing(name), .. }) if name == "distilled.bin"),
+        "{refused:?}"
+    );
+    let old_format = work.path().join("v2");
+    bundle(
+        &old_format,
+        "v2",
+        &[
+            ("distilled.bin", b"VVDM"),
+            ("full.onnx", b"weights"),
+            ("labels.json", b"{}"),
+            ("vocabulary.bin", b"VVVC"),
+        ],
+    );
+    let mut manifest: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(old_format.join("manifest.json")).expect("read"))
+            .expect("json");
+    manifest["format"] = 1.into();
+    std::fs::write(
+        old_format.join("manifest.json"),
+        serde_json::to_vec(&manifest).expect("json"),
+    )
+    .expect("write");
+    let refused = store.publish(&old_format).await;
+    assert!(
+        matches!(
+            &refused,
+            Err(StoreError::NotServable {
+                source: ContractError::UnsupportedFormat { found: 1 },
+                ..
+            })
+        ),
+        "{refused:?}"
+    );
+    let bucket = store.root().bucket.clone();
+    assert!(
+        snapshot(&client, &bucket, "models/").await.is_empty(),
+        "nothing was uploaded"
     );
 }
 
@@ -272,12 +332,16 @@ async fn backup_then_restore_after_losing_production() {
         keys,
         [
             "models/channels/prod.json",
+            "models/v1/distilled.bin",
             "models/v1/full.onnx",
             "models/v1/labels.json",
             "models/v1/manifest.json",
+            "models/v1/vocabulary.bin",
+            "models/v2/distilled.bin",
             "models/v2/full.onnx",
             "models/v2/labels.json",
             "models/v2/manifest.json",
+            "models/v2/vocabulary.bin",
         ]
     );
 
