@@ -115,14 +115,15 @@ impl TopCalibration {
         if !p1.is_finite() {
             return;
         }
-        // The others' sum, not 1 − p1: near certainty the subtraction loses the
-        // digits the scale needs.
-        let rest: f32 = probabilities
+        // The others' sum (not 1 − p1: near certainty the subtraction loses the
+        // digits the scale needs) and the largest of them.
+        let (rest, p2) = probabilities
             .iter()
             .enumerate()
             .filter(|&(class, _)| class != top)
-            .map(|(_, &p)| p)
-            .sum();
+            .fold((0.0f32, 0.0f32), |(sum, max), (_, &p)| {
+                (sum + p, max.max(p))
+            });
         if rest <= 0.0 {
             // The others hold nothing to scale: they share the rest equally.
             let others = (probabilities.len() - 1) as f32;
@@ -136,12 +137,6 @@ impl TopCalibration {
             }
             return;
         }
-        let p2 = probabilities
-            .iter()
-            .enumerate()
-            .filter(|&(class, _)| class != top)
-            .map(|(_, &p)| p)
-            .fold(0.0f32, f32::max);
         // With the top at g, the second becomes p2 / rest · (1 − g); it stays at or
         // under g while g ≥ p2 / (rest + p2).
         let mapped = self.map(p1).max(p2 / (rest + p2)).min(1.0);

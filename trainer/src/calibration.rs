@@ -30,17 +30,19 @@ impl Calibration {
     /// class: the temperature by log-loss (1 when there are none), the map on the
     /// answers at that temperature.
     pub fn fit<'a>(answers: impl Iterator<Item = &'a Answer>) -> Result<Self, FormatError> {
-        let known: Vec<&Answer> = answers.filter(|a| a.truth.is_some()).collect();
+        let known: Vec<(&Answer, u32)> = answers
+            .filter_map(|a| a.truth.map(|truth| (a, truth)))
+            .collect();
         let temperature = if known.is_empty() {
             1.0
         } else {
             let (logits, labels): (Vec<Vec<f32>>, Vec<u32>) = known
                 .iter()
-                .filter_map(|a| a.truth.map(|t| (a.logits.clone(), t)))
+                .map(|&(a, truth)| (a.logits.clone(), truth))
                 .unzip();
             fit_temperature(&logits, &labels)
         };
-        let scored: Vec<Scored> = known.iter().map(|a| a.scored(temperature)).collect();
+        let scored: Vec<Scored> = known.iter().map(|(a, _)| a.scored(temperature)).collect();
         Ok(Self {
             temperature,
             top: fit_top_calibration(&scored)?,
