@@ -5,13 +5,14 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use vinovoyant_model::bundle::{
-    self, ContractError, DISTILLED_MODEL_FILE, FULL_MODEL_FILE, LABELS_FILE, MANIFEST_FILE,
-    OPTIONAL_FILES, VOCABULARY_FILE,
+    self, ContractError, DISTILLED_MODEL_FILE, LABELS_FILE, MANIFEST_FILE, OPTIONAL_FILES,
+    VOCABULARY_FILE,
 };
 use vinovoyant_model::manifest::LabelSets;
-use vinovoyant_model::{DistilledModel, FormatError, Manifest, Prediction, Vocabulary};
+use vinovoyant_model::{DistilledModel, FormatError, Knowledge, Manifest, Prediction, Vocabulary};
 
 use crate::full::{FullModel, PredictError};
+use crate::graph_file::{self, UnpackError};
 
 /// Why a bundle could not be loaded.
 #[derive(Debug, thiserror::Error)]
@@ -39,8 +40,11 @@ pub enum BundleError {
         /// The cause.
         source: FormatError,
     },
+    /// The compressed ONNX graph of a format-4 bundle could not be unpacked.
+    #[error("full.onnx.gz cannot be unpacked: {0}")]
+    Unpack(#[from] UnpackError),
     /// The ONNX graph could not be loaded.
-    #[error("full.onnx cannot be loaded: {0}")]
+    #[error("the full model's ONNX graph cannot be loaded: {0}")]
     Onnx(String),
     /// The files disagree with each other.
     #[error("bundle is inconsistent: {0}")]
@@ -57,6 +61,33 @@ pub fn default_model_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("..")
         .join("models")
+}
+
+/// The full model's knowledge: the distilled model's names (the bundle ships them
+/// once, in `distilled.bin`) at the manifest's country weight. The distilled
+/// model's own weight must be the manifest's.
+fn full_model_knowledge(
+    manifest: &Manifest,
+    distilled: &DistilledModel,
+) -> Result<Knowledge, BundleError> {
+    let weights = manifest
+        .training
+        .knowledge
+        .as_ref()
+        .map(|record| record.weights)
+        .unwrap_or_default();
+    if distilled.knowledge().weight() != weights.distilled {
+        return Err(BundleError::Inconsistent(
+            "the distilled model's knowledge weight differs from the manifest's".into(),
+        ));
+    }
+    distilled
+        .knowledge()
+        .with_weight(weights.country)
+        .map_err(|source| BundleError::Format {
+            file: MANIFEST_FILE,
+            source,
+        })
 }
 
 /// A verified, loaded model bundle.
@@ -120,13 +151,6 @@ impl Bundle {
             .top_calibration
             .clone()
             .unwrap_or_default();
-        let full = FullModel::new(
-            &take(FULL_MODEL_FILE)?,
-            vocabulary,
-            labels,
-            calibration.clone(),
-        )
-        .map_err(|e| BundleError::Onnx(format!("{e:#}")))?;
         let distilled_bytes = take(DISTILLED_MODEL_FILE)?;
         let distilled =
             DistilledModel::from_bytes(&distilled_bytes).map_err(|source| BundleError::Format {
@@ -143,6 +167,13 @@ impl Bundle {
                 "the distilled model's calibration differs from the manifest's".into(),
             ));
         }
+        let knowledge = full_model_knowledge(&manifest, &distilled)?;
+        let graph = graph_file::graph_of(
+            manifest.format,
+            take(bundle::full_model_file(manifest.format))?,
+        )?;
+        let full = FullModel::new(&graph, vocabulary, labels, calibration.clone(), knowledge)
+            .map_err(|e| BundleError::Onnx(format!("{e:#}")))?;
         // Optional files are handed on as bytes; whoever draws from them parses them.
         let extra = OPTIONAL_FILES
             .iter()
@@ -216,6 +247,18 @@ mod tests {
 
     use super::*;
 
+    /// The committed bundle's files, its manifest changed by `edit`.
+    fn with_manifest(edit: impl FnOnce(&mut serde_json::Value)) -> BTreeMap<String, Vec<u8>> {
+        let mut files = committed_files();
+        let mut manifest = serde_json::from_slice(&files[MANIFEST_FILE]).unwrap();
+        edit(&mut manifest);
+        files.insert(
+            MANIFEST_FILE.to_string(),
+            serde_json::to_vec(&manifest).unwrap(),
+        );
+        files
+    }
+
     /// The committed bundle's files by name.
     fn committed_files() -> BTreeMap<String, Vec<u8>> {
         let dir = default_model_dir();
@@ -240,14 +283,7 @@ mod tests {
 
     #[test]
     fn an_unsupported_format_is_refused_and_the_supported_ones_named() {
-        let mut files = committed_files();
-        let mut manifest: serde_json::Value =
-            serde_json::from_slice(&files[MANIFEST_FILE]).unwrap();
-        manifest["format"] = 1.into();
-        files.insert(
-            MANIFEST_FILE.to_string(),
-            serde_json::to_vec(&manifest).unwrap(),
-        );
+        let files = with_manifest(|manifest| manifest["format"] = 1.into());
         let error = Bundle::from_files(files).unwrap_err();
         assert!(
             matches!(
@@ -258,7 +294,7 @@ mod tests {
         );
         assert_eq!(
             error.to_string(),
-            format!("bundle format 1 is not supported (this build reads formats 2, {FORMAT})")
+            format!("bundle format 1 is not supported (this build reads formats 2, 3, {FORMAT})")
         );
     }
 
@@ -269,19 +305,26 @@ mod tests {
         let maps = bundle.manifest().training.top_calibration.clone().unwrap();
         assert!(!maps.country.is_identity() && !maps.distilled.is_identity());
         assert_eq!(bundle.distilled().calibration(), &maps.distilled);
+        let packed = files.remove(bundle::PACKED_FULL_MODEL_FILE).unwrap();
         let graph_only = FullModel::new(
-            &files.remove(FULL_MODEL_FILE).unwrap(),
+            &graph_file::unpack(&packed).unwrap(),
             bundle.full().vocabulary().clone(),
             bundle.manifest().labels.clone(),
             Default::default(),
+            Default::default(),
         )
         .unwrap();
-        let note = "Dried cherry, tar and roses; firm tannins and a long, savoury finish.";
+        let note =
+            "Nebbiolo: dried cherry, tar and roses; firm tannins and a long, savoury finish.";
         let (calibrated, raw) = (
             bundle.full().scores(note).unwrap(),
             graph_only.scores(note).unwrap(),
         );
+        let knowledge = bundle.full().knowledge();
+        let named = knowledge.named(&vinovoyant_model::tokenize(note));
+        assert!(knowledge.weight() > 0.0 && !named.is_empty());
         let mut expected = raw.countries.clone();
+        knowledge.reweigh(&named, &mut expected);
         maps.country.apply(&mut expected);
         assert_eq!(calibrated.countries, expected);
         let mut varieties = raw.varieties.clone();
@@ -303,16 +346,86 @@ mod tests {
         }
     }
 
-    #[test]
-    fn a_distilled_model_whose_map_is_not_the_manifests_is_refused() {
-        let mut files = committed_files();
+    /// `files` with the full model's file replaced by `name` holding `bytes`, and
+    /// the manifest saying `format` and listing them with their checksum.
+    fn with_full_model(
+        mut files: BTreeMap<String, Vec<u8>>,
+        format: u32,
+        name: &str,
+        bytes: Vec<u8>,
+    ) -> BTreeMap<String, Vec<u8>> {
         let mut manifest: serde_json::Value =
             serde_json::from_slice(&files[MANIFEST_FILE]).unwrap();
-        manifest["training"]["top_calibration"]["distilled"] = serde_json::json!([]);
+        let listed = manifest["files"].as_object_mut().unwrap();
+        listed.remove(bundle::PACKED_FULL_MODEL_FILE);
+        listed.insert(
+            name.to_string(),
+            serde_json::to_value(vinovoyant_model::manifest::FileEntry::of(&bytes)).unwrap(),
+        );
+        manifest["format"] = format.into();
+        files.remove(bundle::PACKED_FULL_MODEL_FILE);
+        files.insert(name.to_string(), bytes);
         files.insert(
             MANIFEST_FILE.to_string(),
             serde_json::to_vec(&manifest).unwrap(),
         );
+        files
+    }
+
+    #[test]
+    fn a_format_3_bundle_with_its_graph_unpacked_answers_the_same() {
+        let files = committed_files();
+        let packed = Bundle::from_files(files.clone()).unwrap();
+        let graph = graph_file::unpack(&files[bundle::PACKED_FULL_MODEL_FILE]).unwrap();
+        let unpacked =
+            Bundle::from_files(with_full_model(files, 3, bundle::FULL_MODEL_FILE, graph)).unwrap();
+        assert_eq!(unpacked.manifest().format, 3);
+        let note = "Crisp lime, slate and petrol; off-dry with racy acidity.";
+        assert_eq!(
+            packed.full().scores(note).unwrap().countries,
+            unpacked.full().scores(note).unwrap().countries
+        );
+    }
+
+    #[test]
+    fn a_format_4_bundle_whose_graph_is_not_packed_is_refused() {
+        let files = committed_files();
+        let graph = graph_file::unpack(&files[bundle::PACKED_FULL_MODEL_FILE]).unwrap();
+        // Listed with its own checksum, so only the unpacking can catch it.
+        let files = with_full_model(files, 4, bundle::PACKED_FULL_MODEL_FILE, graph.clone());
+        let error = Bundle::from_files(files.clone()).unwrap_err();
+        assert!(matches!(error, BundleError::Unpack(_)), "{error:?}");
+        assert!(
+            error
+                .to_string()
+                .starts_with("full.onnx.gz cannot be unpacked")
+        );
+        // ... and a format-4 manifest that lists the graph unpacked lacks its file.
+        let files = with_full_model(files, 4, bundle::FULL_MODEL_FILE, graph);
+        let error = Bundle::from_files(files).unwrap_err();
+        assert!(
+            matches!(error, BundleError::Contract(ContractError::Missing(ref f)) if f == "full.onnx.gz"),
+            "{error:?}"
+        );
+    }
+
+    #[test]
+    fn a_distilled_model_whose_knowledge_weight_is_not_the_manifests_is_refused() {
+        let files = with_manifest(|manifest| {
+            manifest["training"]["knowledge"]["weights"]["distilled"] = 0.0.into()
+        });
+        let error = Bundle::from_files(files).unwrap_err();
+        assert!(
+            matches!(error, BundleError::Inconsistent(ref why) if why.contains("knowledge")),
+            "{error:?}"
+        );
+    }
+
+    #[test]
+    fn a_distilled_model_whose_map_is_not_the_manifests_is_refused() {
+        let files = with_manifest(|manifest| {
+            manifest["training"]["top_calibration"]["distilled"] = serde_json::json!([])
+        });
         let error = Bundle::from_files(files).unwrap_err();
         assert!(
             matches!(error, BundleError::Inconsistent(ref why) if why.contains("calibration")),

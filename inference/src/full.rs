@@ -16,7 +16,9 @@ use vinovoyant_model::bundle::graph;
 use vinovoyant_model::calibration::TopCalibrations;
 use vinovoyant_model::manifest::LabelSets;
 use vinovoyant_model::prediction::{EXPLAINED_CLASSES, Trace, explain, rank, ranked_labels};
-use vinovoyant_model::{Featurized, InputError, LabelScore, Prediction, Vocabulary};
+use vinovoyant_model::{
+    Featurized, InputError, Knowledge, LabelScore, Prediction, Token, Vocabulary,
+};
 
 /// Why the full model could not answer.
 #[derive(Debug, thiserror::Error)]
@@ -49,6 +51,7 @@ pub struct FullModel {
     plan: Arc<TypedRunnableModel>,
     /// Applied to the graph's probabilities (the graph applies the temperatures).
     calibration: TopCalibrations,
+    knowledge: Knowledge,
     has_province: bool,
     has_variety: bool,
 }
@@ -84,12 +87,14 @@ impl FullModel {
     /// Parses and optimises the ONNX graph for variable-length sparse inputs.
     /// The graph must have exactly the contract's inputs and outputs; they are
     /// put in the contract's order, which [`FullModel::run`] relies on. The
-    /// country and variety maps of `calibration` are applied to every answer.
+    /// country and variety maps of `calibration` are applied to every answer,
+    /// after the countries a note names are raised by `knowledge`.
     pub fn new(
         onnx: &[u8],
         vocabulary: Vocabulary,
         labels: LabelSets,
         calibration: TopCalibrations,
+        knowledge: Knowledge,
     ) -> TractResult<Self> {
         let mut model = tract_onnx::onnx().model_for_read(&mut &onnx[..])?;
         let has_province = !labels.provinces.is_empty();
@@ -144,6 +149,7 @@ impl FullModel {
             labels,
             plan,
             calibration,
+            knowledge,
             has_province,
             has_variety,
         };
@@ -178,6 +184,11 @@ impl FullModel {
     /// The label sets of both heads.
     pub fn labels(&self) -> &LabelSets {
         &self.labels
+    }
+
+    /// The names that raise the countries they name, at this model's weight.
+    pub fn knowledge(&self) -> &Knowledge {
+        &self.knowledge
     }
 
     /// The feature vocabulary.
@@ -251,7 +262,7 @@ impl FullModel {
         let (mut scores, contributions) = self
             .run(&featurized)
             .map_err(|e| PredictError::Runtime(format!("{e:#}")))?;
-        self.calibrate(&mut scores);
+        self.calibrate(&mut scores, &featurized.tokens);
         Ok(Outputs {
             classes: scores.countries.len(),
             featurized,
@@ -260,10 +271,13 @@ impl FullModel {
         })
     }
 
-    /// Applies the top-label calibrations. A province's probability is its
+    /// Raises the countries the note's `tokens` name by the knowledge weight, then
+    /// applies the top-label calibrations. A province's probability is its
     /// country's times its share of it, so it follows its country's change.
-    fn calibrate(&self, scores: &mut FullScores) {
+    fn calibrate(&self, scores: &mut FullScores, tokens: &[Token]) {
         let before = scores.countries.clone();
+        self.knowledge
+            .reweigh(&self.knowledge.named(tokens), &mut scores.countries);
         self.calibration.country.apply(&mut scores.countries);
         let countries_of = &self.labels.province_countries;
         if countries_of.len() == scores.provinces.len() {

@@ -7,6 +7,7 @@
 
 mod bundle;
 mod full;
+pub mod graph_file;
 mod handle;
 
 pub use bundle::{Bundle, BundleError, default_model_dir};

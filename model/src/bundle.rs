@@ -14,8 +14,12 @@ use crate::manifest::{FileEntry, Manifest};
 
 /// Name of the manifest file in a bundle.
 pub const MANIFEST_FILE: &str = "manifest.json";
-/// Name of the full model (ONNX) in a bundle.
+/// Name of the full model (the ONNX graph as is) in bundles of formats 2 and 3.
 pub const FULL_MODEL_FILE: &str = "full.onnx";
+/// Name of the full model in bundles of format 4 on: the ONNX graph, gzip-compressed.
+/// Its four-bit weights are mostly zero nibbles, which gzip halves, and the
+/// committed bundle stays within its 10 MB.
+pub const PACKED_FULL_MODEL_FILE: &str = "full.onnx.gz";
 /// Name of the full model's feature vocabulary in a bundle.
 pub const VOCABULARY_FILE: &str = "vocabulary.bin";
 /// Name of the distilled model in a bundle.
@@ -36,18 +40,33 @@ pub const ANALYTICS_FILE: &str = "analytics.json";
 /// `training.top_calibration` (see [`crate::calibration`]); a reader of format 2
 /// alone would serve them uncalibrated, so it refuses them. Format 2 bundles have
 /// no maps and still load.
-pub const FORMAT: u32 = 3;
+///
+/// 4: the full model is [`PACKED_FULL_MODEL_FILE`], the same graph gzip-compressed
+/// (see [`full_model_file`]); its checksum is that of the compressed bytes.
+pub const FORMAT: u32 = 4;
 
 /// Bundle formats a reader of this build accepts.
-pub const SUPPORTED_FORMATS: &[u32] = &[2, FORMAT];
+pub const SUPPORTED_FORMATS: &[u32] = &[2, 3, FORMAT];
 
-/// Files every bundle lists in its manifest, besides the manifest itself.
-pub const REQUIRED_FILES: [&str; 4] = [
-    LABELS_FILE,
-    VOCABULARY_FILE,
-    FULL_MODEL_FILE,
-    DISTILLED_MODEL_FILE,
-];
+/// The file that holds the full model in a bundle of `format`:
+/// [`PACKED_FULL_MODEL_FILE`] from format 4 on, [`FULL_MODEL_FILE`] before.
+pub fn full_model_file(format: u32) -> &'static str {
+    if format >= 4 {
+        PACKED_FULL_MODEL_FILE
+    } else {
+        FULL_MODEL_FILE
+    }
+}
+
+/// Files every bundle of `format` lists in its manifest, besides the manifest itself.
+pub fn required_files(format: u32) -> [&'static str; 4] {
+    [
+        LABELS_FILE,
+        VOCABULARY_FILE,
+        full_model_file(format),
+        DISTILLED_MODEL_FILE,
+    ]
+}
 
 /// Files a bundle may list; a reader hands them on as bytes, unparsed, to whoever
 /// uses them (the analytics page reads `analytics.json`).
@@ -231,13 +250,16 @@ impl FileEntry {
 }
 
 /// What a manifest must say before any file is read: a format this build reads,
-/// plain file names, and every file of [`REQUIRED_FILES`] among `listed`.
+/// plain file names, and every file of [`required_files`] among `listed`.
 pub fn check_listing(format: u32, listed: &[&str]) -> Result<(), ContractError> {
     check_format(format)?;
     for name in listed {
         check_file_name(name)?;
     }
-    match REQUIRED_FILES.iter().find(|name| !listed.contains(name)) {
+    match required_files(format)
+        .iter()
+        .find(|name| !listed.contains(name))
+    {
         Some(missing) => Err(ContractError::Missing((*missing).to_string())),
         None => Ok(()),
     }
@@ -305,7 +327,36 @@ mod tests {
         assert_eq!(error, ContractError::UnsupportedFormat { found: 1 });
         assert_eq!(
             error.to_string(),
-            format!("bundle format 1 is not supported (this build reads formats 2, {FORMAT})")
+            format!("bundle format 1 is not supported (this build reads formats 2, 3, {FORMAT})")
+        );
+    }
+
+    #[test]
+    fn format_4_bundles_hold_the_graph_compressed() {
+        assert_eq!(full_model_file(2), FULL_MODEL_FILE);
+        assert_eq!(full_model_file(3), FULL_MODEL_FILE);
+        assert_eq!(full_model_file(4), PACKED_FULL_MODEL_FILE);
+        let format_3 = [
+            "labels.json",
+            "vocabulary.bin",
+            "full.onnx",
+            "distilled.bin",
+        ];
+        assert_eq!(check_listing(3, &format_3), Ok(()));
+        assert_eq!(
+            check_listing(4, &format_3),
+            Err(ContractError::Missing(PACKED_FULL_MODEL_FILE.to_string()))
+        );
+        let format_4 = [
+            "labels.json",
+            "vocabulary.bin",
+            "full.onnx.gz",
+            "distilled.bin",
+        ];
+        assert_eq!(check_listing(4, &format_4), Ok(()));
+        assert_eq!(
+            check_listing(3, &format_4),
+            Err(ContractError::Missing(FULL_MODEL_FILE.to_string()))
         );
     }
 

@@ -10,6 +10,7 @@
 //! * [`prediction`] holds the answer types and builds explanations from contributions;
 //! * [`bundle`] is the bundle contract: format, files, checksums, graph names;
 //! * [`manifest`] describes a model bundle;
+//! * [`knowledge`] finds the names that say where and raises the countries they name;
 //! * [`lexicon`] weighs a text's wine evidence and refuses text that is not a tasting note;
 //! * [`words`] knows the function words and where the last finished word of a text ends;
 //! * [`certainty`] puts a top probability in words, the same for server and browser.
@@ -21,6 +22,7 @@ pub mod decompose;
 pub mod distilled;
 pub mod features;
 pub mod format;
+pub mod knowledge;
 pub mod lexicon;
 pub mod manifest;
 pub mod prediction;
@@ -33,6 +35,7 @@ pub use certainty::Certainty;
 pub use distilled::DistilledModel;
 pub use features::{FeatureSpec, Featurized, SparseVector};
 pub use format::FormatError;
+pub use knowledge::Knowledge;
 pub use lexicon::{Evidence, Lexicon};
 pub use manifest::Manifest;
 pub use prediction::{LabelScore, Prediction, TokenContribution};

@@ -78,8 +78,9 @@ pub struct TrainingSummary {
     pub knowledge: Option<KnowledgeRecord>,
 }
 
-/// Which knowledge a bundle was trained with, so a run can be repeated.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// Which knowledge a bundle was trained with, so a run can be repeated, and what
+/// a name found in a note adds to its country.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct KnowledgeRecord {
     /// Hex SHA-256 of the knowledge file.
     pub sha256: String,
@@ -87,6 +88,20 @@ pub struct KnowledgeRecord {
     pub names: usize,
     /// Training documents made of each name.
     pub copies: usize,
+    /// Each model's knowledge weight (see [`crate::knowledge`]); zero in bundles
+    /// from before the weights, whose names raise nothing.
+    #[serde(default)]
+    pub weights: KnowledgeWeights,
+}
+
+/// What a name found in a note adds to its country's log-probability, per model:
+/// fitted by the trainer on the writer folds' out-of-fold answers.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+pub struct KnowledgeWeights {
+    /// The full model's country head.
+    pub country: f32,
+    /// The distilled model (its file carries the same weight).
+    pub distilled: f32,
 }
 
 /// Class names of each head, in the order of the models' outputs.

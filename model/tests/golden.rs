@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use vinovoyant_model::calibration::{Knot, TopCalibration};
 use vinovoyant_model::distilled::DistilledWeights;
 use vinovoyant_model::features::extract;
-use vinovoyant_model::{DistilledModel, FeatureSpec, tokenize};
+use vinovoyant_model::{DistilledModel, FeatureSpec, Knowledge, tokenize};
 
 #[cfg(target_arch = "wasm32")]
 use wasm_bindgen_test::wasm_bindgen_test as test;
@@ -64,6 +64,17 @@ fn model() -> DistilledModel {
             .collect(),
         bias: vec![0.25, -0.5, 0.125, 0.0],
         lexicon: Default::default(),
+        knowledge: Knowledge::new(
+            [
+                ("Pauillac", 0),
+                ("Barolo", 1),
+                ("Nebbiolo", 1),
+                ("Napa", 2),
+                ("Côtes-du-Rhône", 0),
+            ],
+            0.8,
+        )
+        .expect("valid knowledge"),
     })
     .expect("valid weights")
 }

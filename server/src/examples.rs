@@ -17,17 +17,17 @@ pub fn predict_request() -> Value {
 /// for the top country and one for the second).
 pub fn predict_response() -> Value {
     json!({
-        "model_version": "20261204-160354-dec218cb",
+        "model_version": "20261204-180552-dec218cb",
         "country": "US",
         "certainty": "high",
         "predictions": [
-            { "label": "US", "probability": 0.99323493 },
-            { "label": "Portugal", "probability": 0.000645781 },
-            { "label": "Bulgaria", "probability": 0.0005337994 },
-            { "label": "Greece", "probability": 0.0005115919 },
-            { "label": "Chile", "probability": 0.00051075785 }
+            { "label": "US", "probability": 0.99507993 },
+            { "label": "France", "probability": 0.0010087115 },
+            { "label": "Portugal", "probability": 0.00039095632 },
+            { "label": "Bulgaria", "probability": 0.00032438728 },
+            { "label": "Greece", "probability": 0.00031115438 }
         ],
-        "province": { "label": "California", "probability": 0.9932346 },
+        "province": { "label": "California", "probability": 0.9950796 },
         "variety": [
             { "label": "Cabernet Sauvignon", "probability": 0.8692775 },
             { "label": "Bordeaux-style Red Blend", "probability": 0.066344276 },
@@ -42,8 +42,8 @@ pub fn predict_response() -> Value {
               "start_utf16": 5, "end_utf16": 15 },
             { "token": "cedar", "label": "US", "weight": 0.9444327, "start": 32, "end": 37,
               "start_utf16": 32, "end_utf16": 37 },
-            { "token": "tannins", "label": "Portugal", "weight": 0.7400912, "start": 47, "end": 54,
-              "start_utf16": 47, "end_utf16": 54 }
+            { "token": "blackberry", "label": "France", "weight": -1.2756553, "start": 5, "end": 15,
+              "start_utf16": 5, "end_utf16": 15 }
         ]
     })
 }
@@ -59,11 +59,11 @@ pub fn batch_response() -> Value {
     json!({
         "results": [
             {
-                "model_version": "20261204-160354-dec218cb",
+                "model_version": "20261204-180552-dec218cb",
                 "country": "US",
                 "certainty": "high",
-                "predictions": [{ "label": "US", "probability": 0.99323493 }],
-                "province": { "label": "California", "probability": 0.9932346 },
+                "predictions": [{ "label": "US", "probability": 0.99507993 }],
+                "province": { "label": "California", "probability": 0.9950796 },
                 "variety": [{ "label": "Cabernet Sauvignon", "probability": 0.8692775 }],
                 "explanation": []
             },
@@ -104,12 +104,12 @@ pub fn similar_response() -> Value {
 
 /// `GET /health`: serving.
 pub fn health_response() -> Value {
-    json!({ "status": "ok", "model_version": "20261204-160354-dec218cb" })
+    json!({ "status": "ok", "model_version": "20261204-180552-dec218cb" })
 }
 
 /// `GET /health/details`: serving, with nothing to add.
 pub fn health_details_response() -> Value {
-    json!({ "status": "ok", "model_version": "20261204-160354-dec218cb" })
+    json!({ "status": "ok", "model_version": "20261204-180552-dec218cb" })
 }
 
 /// `GET /health/live`.
@@ -121,9 +121,9 @@ pub fn live_response() -> Value {
 /// and files cut short).
 pub fn model_response() -> Value {
     json!({
-        "format": 3,
-        "version": "20261204-160354-dec218cb",
-        "created": "2026-12-04T16:03:54.246785819Z",
+        "format": 4,
+        "version": "20261204-180552-dec218cb",
+        "created": "2026-12-04T18:05:52.393120768Z",
         "training_data": {
             "sha256": "dec218cbc42a181d83529a9e6b9579307c79c6874a2e187db4a6495b7a9f909e",
             "rows": 30520, "training_rows": 27465, "validation_rows": 3055
@@ -134,12 +134,12 @@ pub fn model_response() -> Value {
             "varieties": ["Chardonnay", "Cabernet Sauvignon", "Pinot Noir"]
         },
         "metrics": { "random_split": { "n": 3055, "full": {
-            "accuracy": 0.8834697217675941, "macro_f1": 0.42328950985403546,
-            "top3": 0.9797054009819968, "log_loss": 0.4622798961952144
+            "accuracy": 0.8815057283142389, "macro_f1": 0.43574251615870846,
+            "top3": 0.9800327332242226, "log_loss": 0.46821800989966683
         } } },
-        "files": { "full.onnx": {
-            "sha256": "981b073569c4b109a5500e3d8f409ce0cdc7e8052adcb91f12769cbacaf0d038",
-            "bytes": 11320838
+        "files": { "full.onnx.gz": {
+            "sha256": "a09ae94a4e582c4a61d091d0dc79d3fdbcff485ca13114401aca0dd787892607",
+            "bytes": 5529238
         } }
     })
 }

@@ -227,7 +227,7 @@ async fn serves_the_promoted_model_and_falls_back_when_a_file_was_tampered_with(
         );
         assert_eq!(health["model_version"], version.as_str());
         assert!(
-            cache.path().join(&version).join("full.onnx").is_file(),
+            cache.path().join(&version).join("full.onnx.gz").is_file(),
             "fetched into the cache"
         );
     }
@@ -235,7 +235,7 @@ async fn serves_the_promoted_model_and_falls_back_when_a_file_was_tampered_with(
     client
         .put_object()
         .bucket(&bucket)
-        .key(format!("models/{version}/full.onnx"))
+        .key(format!("models/{version}/full.onnx.gz"))
         .body(b"not the published model".to_vec().into())
         .send()
         .await
@@ -255,7 +255,7 @@ async fn serves_the_promoted_model_and_falls_back_when_a_file_was_tampered_with(
     let details = server.details().await;
     let reason = details["detail"].as_str().expect("a reason");
     assert!(
-        reason.contains("checksum mismatch") && reason.contains("full.onnx"),
+        reason.contains("checksum mismatch") && reason.contains("full.onnx.gz"),
         "{reason}"
     );
     assert!(

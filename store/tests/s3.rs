@@ -56,7 +56,7 @@ async fn store_with(
             version,
             &[
                 ("distilled.bin", b"VVDM"),
-                ("full.onnx", weights.as_bytes()),
+                ("full.onnx.gz", weights.as_bytes()),
                 ("labels.json", b"{\"countries\":[]}"),
                 ("vocabulary.bin", b"VVVC"),
             ],
@@ -137,7 +137,12 @@ async fn publish_list_promote_rollback_and_fetch() {
     let fetched = work.path().join("fetched");
     let verified = store.fetch("v2", &fetched).await.expect("fetch");
     assert_eq!(verified.files, 4);
-    for file in ["distilled.bin", "full.onnx", "labels.json", "manifest.json"] {
+    for file in [
+        "distilled.bin",
+        "full.onnx.gz",
+        "labels.json",
+        "manifest.json",
+    ] {
         assert_eq!(
             std::fs::read(fetched.join(file)).expect("fetched file"),
             std::fs::read(work.path().join("v2").join(file)).expect("original file"),
@@ -174,7 +179,7 @@ async fn a_bundle_servers_cannot_load_is_not_published() {
         &without_distilled,
         "v1",
         &[
-            ("full.onnx", b"weights"),
+            ("full.onnx.gz", b"weights"),
             ("labels.json", b"{}"),
             ("vocabulary.bin", b"VVVC"),
         ],
@@ -190,7 +195,7 @@ async fn a_bundle_servers_cannot_load_is_not_published() {
         "v2",
         &[
             ("distilled.bin", b"VVDM"),
-            ("full.onnx", b"weights"),
+            ("full.onnx.gz", b"weights"),
             ("labels.json", b"{}"),
             ("vocabulary.bin", b"VVVC"),
         ],
@@ -233,14 +238,14 @@ async fn a_tampered_object_is_rejected() {
     client
         .put_object()
         .bucket(&store.root().bucket)
-        .key(store.root().key("v2/full.onnx"))
+        .key(store.root().key("v2/full.onnx.gz"))
         .body(ByteStream::from_static(b"not the published weights"))
         .send()
         .await
         .expect("overwrite behind the store's back");
 
     assert!(store.verify("v1").await.is_ok());
-    let checksum = |r: Result<_, StoreError>| matches!(r, Err(StoreError::Checksum { object, .. }) if object.ends_with("v2/full.onnx"));
+    let checksum = |r: Result<_, StoreError>| matches!(r, Err(StoreError::Checksum { object, .. }) if object.ends_with("v2/full.onnx.gz"));
     assert!(
         checksum(store.verify("v2").await.map(drop)),
         "verify finds it"
@@ -333,12 +338,12 @@ async fn backup_then_restore_after_losing_production() {
         [
             "models/channels/prod.json",
             "models/v1/distilled.bin",
-            "models/v1/full.onnx",
+            "models/v1/full.onnx.gz",
             "models/v1/labels.json",
             "models/v1/manifest.json",
             "models/v1/vocabulary.bin",
             "models/v2/distilled.bin",
-            "models/v2/full.onnx",
+            "models/v2/full.onnx.gz",
             "models/v2/labels.json",
             "models/v2/manifest.json",
             "models/v2/vocabulary.bin",

@@ -55,6 +55,52 @@ impl Calibration {
     }
 }
 
+/// Knowledge weights tried, in logit units: 0 to 4 in quarter steps.
+const KNOWLEDGE_WEIGHTS: std::ops::RangeInclusive<u8> = 0..=16;
+
+/// `answer` with `weight` added to the logits of the countries in `named`.
+pub fn with_knowledge(answer: &Answer, named: &[usize], weight: f32) -> Answer {
+    let mut logits = answer.logits.clone();
+    for &country in named {
+        if let Some(logit) = logits.get_mut(country) {
+            *logit += weight;
+        }
+    }
+    Answer::new(logits, answer.truth)
+}
+
+/// The knowledge weight (in logit units, before the temperature) that gives
+/// `answers` the lowest log-loss at their best temperature; `named[i]` are the
+/// countries answer `i`'s note names. Searched on a grid
+/// ([`KNOWLEDGE_WEIGHTS`] quarters), so ties and noise cannot push it far.
+pub fn fit_knowledge_weight(answers: &[&Answer], named: &[&[usize]]) -> f32 {
+    let known: Vec<(&Answer, &[usize], u32)> = answers
+        .iter()
+        .zip(named)
+        .filter_map(|(a, n)| a.truth.map(|truth| (*a, *n, truth)))
+        .collect();
+    if known.is_empty() {
+        return 0.0;
+    }
+    let loss = |weight: f32| -> f64 {
+        let (logits, labels): (Vec<Vec<f32>>, Vec<u32>) = known
+            .iter()
+            .map(|&(a, n, truth)| (with_knowledge(a, n, weight).logits, truth))
+            .unzip();
+        let temperature = fit_temperature(&logits, &labels);
+        let scored = known
+            .iter()
+            .zip(logits)
+            .map(|(&(_, _, truth), logits)| Answer::new(logits, Some(truth)).scored(temperature));
+        crate::scoring::log_loss(scored)
+    };
+    KNOWLEDGE_WEIGHTS
+        .map(|quarters| f32::from(quarters) / 4.0)
+        .map(|weight| (weight, loss(weight)))
+        .min_by(|a, b| a.1.total_cmp(&b.1))
+        .map_or(0.0, |(weight, _)| weight)
+}
+
 /// The top-label map of `scored` answers: their top probabilities in
 /// [`TOP_BINS`] equal-count bins, each a knot at its mean top probability and its
 /// share right, neighbours pooled (weighted by their answers) wherever the share
@@ -138,6 +184,40 @@ mod tests {
         let knots = map.knots();
         assert!(knots.windows(2).all(|w| w[0].right <= w[1].right));
         assert!((map.map(0.6) - 0.6).abs() < 1e-6 && (map.map(0.95) - 0.6).abs() < 1e-6);
+    }
+
+    #[test]
+    fn the_knowledge_weight_follows_how_often_named_countries_are_right() {
+        // Notes naming class 0 are class 0 nine times in ten, but the logits
+        // give it an even chance: a positive weight lowers the log-loss.
+        let answers: Vec<Answer> = (0..200)
+            .map(|i| Answer::new(vec![0.0, 0.0], Some(u32::from(i % 10 == 0))))
+            .collect();
+        let named_first: Vec<&[usize]> = vec![&[0]; 200];
+        let refs: Vec<&Answer> = answers.iter().collect();
+        let weight = fit_knowledge_weight(&refs, &named_first);
+        assert!(weight > 0.0, "{weight}");
+        // With the weight and its temperature, named class 0 gets its share right:
+        // the log-loss of a 0.9 / 0.1 coin.
+        let boosted: Vec<Answer> = refs
+            .iter()
+            .map(|a| with_knowledge(a, &[0], weight))
+            .collect();
+        let (logits, labels): (Vec<Vec<f32>>, Vec<u32>) = boosted
+            .iter()
+            .map(|a| (a.logits.clone(), a.truth.unwrap()))
+            .unzip();
+        let temperature = fit_temperature(&logits, &labels);
+        let loss = crate::scoring::log_loss(boosted.iter().map(|a| a.scored(temperature)));
+        let coin = -(0.9f64 * 0.9f64.ln() + 0.1 * 0.1f64.ln());
+        assert!((loss - coin).abs() < 0.01, "{loss} vs {coin}");
+        // Notes whose named country is right half the time earn no weight.
+        let even: Vec<Answer> = (0..200)
+            .map(|i| Answer::new(vec![0.0, 0.0], Some(i % 2)))
+            .collect();
+        let refs: Vec<&Answer> = even.iter().collect();
+        assert_eq!(fit_knowledge_weight(&refs, &named_first), 0.0);
+        assert_eq!(with_knowledge(&even[0], &[1, 7], 0.5).logits, [0.0, 0.5]);
     }
 
     #[test]

@@ -8,12 +8,13 @@ use std::collections::BTreeMap;
 
 use vinovoyant_model::calibration::TopCalibrations;
 use vinovoyant_model::manifest::{
-    CertaintyBand, FoldScores, HeldOutScores, Temperatures, VarietyFolds, WriterFolds, WriterScores,
+    CertaintyBand, FoldScores, HeldOutScores, KnowledgeWeights, Temperatures, VarietyFolds,
+    WriterFolds, WriterScores,
 };
-use vinovoyant_model::{Certainty, DistilledModel};
+use vinovoyant_model::{Certainty, DistilledModel, tokenize};
 
 use crate::TrainError;
-use crate::calibration::Calibration;
+use crate::calibration::{Calibration, fit_knowledge_weight, with_knowledge};
 use crate::data::Review;
 use crate::fit::{FitOptions, country_targets, distilled_model, fit, full_rows, variety_targets};
 use crate::scoring::{self, Answer};
@@ -73,6 +74,9 @@ pub fn writer_groups(
 struct FoldAnswers {
     full: Vec<Answer>,
     distilled: Vec<Answer>,
+    /// The countries each review of `full` and `distilled` names (see
+    /// [`vinovoyant_model::knowledge`]).
+    named: Vec<Vec<usize>>,
     /// The writer of each review of `full` and `distilled`.
     writers: Vec<String>,
     /// The variety head's, for the reviews whose variety is one of its classes.
@@ -104,6 +108,7 @@ fn fold_answers(
     let mut answers = FoldAnswers {
         full: Vec::new(),
         distilled: Vec::new(),
+        named: Vec::new(),
         writers: Vec::new(),
         variety: Vec::new(),
         variety_writers: Vec::new(),
@@ -118,6 +123,11 @@ fn fold_answers(
             countries[r],
         ));
         answers.distilled.push(Answer::new(fast, countries[r]));
+        let tokens = tokenize(&review.description);
+        let named = fitted.distilled.knowledge.named(&tokens);
+        answers
+            .named
+            .push(named.into_iter().map(|n| n.country).collect());
         let writer = review.taster.clone().unwrap_or_default();
         if let Some(truth) = varieties[r] {
             let logits = fitted.variety.logits(indices, values);
@@ -211,6 +221,8 @@ pub struct OutOfFold {
     full: Vec<Vec<Answer>>,
     /// Per fold: the distilled model's answers, in the same order.
     distilled: Vec<Vec<Answer>>,
+    /// Per fold: the countries each review of `full` names.
+    named: Vec<Vec<Vec<usize>>>,
     /// Per fold: the writer of each answer of `full`.
     writers: Vec<Vec<String>>,
     /// Per fold: the variety head's answers for reviews of its classes.
@@ -234,6 +246,7 @@ pub fn writer_folds(
         min_reviews,
         full: Vec::new(),
         distilled: Vec::new(),
+        named: Vec::new(),
         writers: Vec::new(),
         variety: Vec::new(),
         variety_writers: Vec::new(),
@@ -255,6 +268,7 @@ pub fn writer_folds(
         ));
         out.full.push(answers.full);
         out.distilled.push(answers.distilled);
+        out.named.push(answers.named);
         out.writers.push(answers.writers);
         out.variety.push(answers.variety);
         out.variety_writers.push(answers.variety_writers);
@@ -264,6 +278,39 @@ pub fn writer_folds(
 }
 
 impl OutOfFold {
+    /// Fits each country model's knowledge weight on the out-of-fold answers
+    /// ([`fit_knowledge_weight`]) and adds it to the logits of the countries each
+    /// note names, so that the calibrations and figures that follow are of the
+    /// answers the models will give. Returns the weights in logit units (before
+    /// the temperature).
+    pub fn apply_knowledge(&mut self, log: &(dyn Fn(&str) + Sync)) -> KnowledgeWeights {
+        let named: Vec<&[usize]> = self.named.iter().flatten().map(Vec::as_slice).collect();
+        let mut fitted = [0.0f32; 2];
+        for (weight, (name, folds)) in fitted
+            .iter_mut()
+            .zip([("full", &mut self.full), ("distilled", &mut self.distilled)])
+        {
+            let answers: Vec<&Answer> = folds.iter().flatten().collect();
+            *weight = fit_knowledge_weight(&answers, &named);
+            let before = scoring::accuracy(answers.iter().map(|a| a.scored(1.0)));
+            for (fold, fold_named) in folds.iter_mut().zip(&self.named) {
+                for (answer, n) in fold.iter_mut().zip(fold_named) {
+                    *answer = with_knowledge(answer, n, *weight);
+                }
+            }
+            let after = scoring::accuracy(folds.iter().flatten().map(|a| a.scored(1.0)));
+            log(&format!(
+                "knowledge weight of the {name} model: {weight:.2} (out-of-fold top-1 {before:.4} -> {after:.4}; {} of {} notes name a country)",
+                named.iter().filter(|n| !n.is_empty()).count(),
+                named.len()
+            ));
+        }
+        KnowledgeWeights {
+            country: fitted[0],
+            distilled: fitted[1],
+        }
+    }
+
     /// The calibrations to ship, each fitted on all folds' answers: the country
     /// head's, the variety head's and the distilled model's temperatures and
     /// top-label maps. The province head, which the folds do not train, keeps its

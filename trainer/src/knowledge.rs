@@ -115,7 +115,24 @@ pub fn record(copies: usize) -> Result<Option<KnowledgeRecord>, KnowledgeError> 
         sha256: checksum(),
         names: origins()?.len(),
         copies,
+        weights: Default::default(),
     }))
+}
+
+/// The models' knowledge of `origins` (see [`vinovoyant_model::knowledge`]): each
+/// name of a country among `countries` with that country's class, at weight 0
+/// until the writer folds fit one.
+pub fn knowledge_of(
+    origins: &[Origin],
+    countries: &[String],
+) -> Result<vinovoyant_model::Knowledge, vinovoyant_model::FormatError> {
+    vinovoyant_model::Knowledge::new(
+        origins.iter().filter_map(|origin| {
+            let class = countries.iter().position(|c| *c == origin.country)?;
+            Some((origin.name.as_str(), class))
+        }),
+        0.0,
+    )
 }
 
 /// Each name as a training document of its own, `copies` times, labelled with

@@ -5,12 +5,13 @@ use std::path::Path;
 use std::time::Instant;
 
 use vinovoyant_analytics::DatasetSummary;
-use vinovoyant_inference::FullModel;
+use vinovoyant_inference::{FullModel, graph_file};
 use vinovoyant_model::bundle;
 use vinovoyant_model::calibration::TopCalibrations;
 use vinovoyant_model::manifest::{
-    ANALYTICS_FILE, DISTILLED_MODEL_FILE, DataFingerprint, Evaluation, FULL_MODEL_FILE, FileEntry,
-    LABELS_FILE, MANIFEST_FILE, Temperatures, TrainingSummary, VOCABULARY_FILE, ValidationReport,
+    ANALYTICS_FILE, DISTILLED_MODEL_FILE, DataFingerprint, Evaluation, FileEntry, KnowledgeRecord,
+    KnowledgeWeights, LABELS_FILE, MANIFEST_FILE, Temperatures, TrainingSummary, VOCABULARY_FILE,
+    ValidationReport,
 };
 use vinovoyant_model::{DistilledModel, Manifest};
 
@@ -105,16 +106,20 @@ fn temperatures_on(fitted: &Fitted, rows: &[&Review], options: &FitOptions) -> T
 }
 
 /// Writes every model file with the given temperatures baked in (into the
-/// exported graph and into `distilled.bin`) and the top-label maps beside them
-/// (into `distilled.bin`; the manifest carries the full model's).
+/// exported graph and into `distilled.bin`) and the top-label maps and knowledge
+/// weights beside them (into `distilled.bin`; the manifest carries the full
+/// model's). `knowledge` is in the shipped units, after the temperature.
 fn build(
     fitted: Fitted,
     temperatures: &Temperatures,
     maps: &TopCalibrations,
+    knowledge: KnowledgeWeights,
 ) -> Result<Built, TrainError> {
     let mut distilled_weights = fitted.distilled;
     distilled_weights.temperature = temperatures.distilled;
     distilled_weights.calibration = maps.distilled.clone();
+    let names = distilled_weights.knowledge.clone();
+    distilled_weights.knowledge = names.with_weight(knowledge.distilled)?;
     let distilled = DistilledModel::quantize(&distilled_weights)?;
     let others = OtherHeads {
         province: (fitted.province.classes > 0).then(|| {
@@ -141,10 +146,14 @@ fn build(
         fitted.vocabulary.clone(),
         fitted.labels.clone(),
         maps.clone(),
+        names.with_weight(knowledge.country)?,
     )
     .map_err(|e| TrainError::GraphDoesNotLoad(format!("{e:#}")))?;
     let mut files = BTreeMap::new();
-    files.insert(FULL_MODEL_FILE.to_string(), onnx_bytes);
+    files.insert(
+        bundle::full_model_file(bundle::FORMAT).to_string(),
+        graph_file::pack(&onnx_bytes),
+    );
     files.insert(VOCABULARY_FILE.to_string(), fitted.vocabulary.to_bytes());
     files.insert(DISTILLED_MODEL_FILE.to_string(), distilled.to_bytes());
     files.insert(
@@ -190,7 +199,7 @@ pub fn train_bundle(
     ));
     let train = select(reviews, &split.train);
     let validation = select(reviews, &split.validation);
-    let folds = writer_folds_when_possible(reviews, run, log)?;
+    let mut folds = writer_folds_when_possible(reviews, run, log)?;
     let fitted = fit(&train, &run.fit, log)?;
     let labels = fitted.labels.clone();
     let vocabulary_size = fitted.vocabulary.len();
@@ -199,11 +208,17 @@ pub fn train_bundle(
         "temperatures fitted on known writers (random split): country {:.3}, province {:.3}, distilled {:.3}",
         known_writers.country, known_writers.province, known_writers.distilled
     ));
-    // Without writer folds the maps are the identity: the random split's answers
-    // are by writers the model read, not what a user gets.
+    // Without writer folds the maps are the identity and names raise nothing: the
+    // random split's answers are by writers the model read, not what a user gets.
+    let mut knowledge_weights = KnowledgeWeights::default();
     let (writer_folds, temperatures, maps) = match folds {
-        Some(oof) => {
+        Some(ref mut oof) => {
+            let in_logits = oof.apply_knowledge(log);
             let (temperatures, maps) = oof.calibrations(&known_writers)?;
+            knowledge_weights = KnowledgeWeights {
+                country: in_logits.country / temperatures.country,
+                distilled: in_logits.distilled / temperatures.distilled,
+            };
             (
                 Some(oof.report(&known_writers, log)?),
                 temperatures,
@@ -220,7 +235,12 @@ pub fn train_bundle(
         temperatures.variety,
         temperatures.distilled
     ));
-    let built = build(fitted, &temperatures, &maps.clone().unwrap_or_default())?;
+    let built = build(
+        fitted,
+        &temperatures,
+        &maps.clone().unwrap_or_default(),
+        knowledge_weights,
+    )?;
     log("scoring the held-out reviews");
     let random_split = evaluate(
         &built.full,
@@ -261,7 +281,12 @@ pub fn train_bundle(
             temperatures: Some(temperatures),
             top_calibration: maps,
             writer_folds: folds_run,
-            knowledge: crate::knowledge::record(run.fit.knowledge_copies)?,
+            knowledge: crate::knowledge::record(run.fit.knowledge_copies)?.map(|record| {
+                KnowledgeRecord {
+                    weights: knowledge_weights,
+                    ..record
+                }
+            }),
         },
         labels,
         metrics: ValidationReport {
@@ -338,7 +363,12 @@ fn new_writer_check(
     ));
     let fitted = fit(&select(reviews, &writers.train), &run.fit, &|_| {})?;
     let temperatures = temperatures_on(&fitted, &select(reviews, &writers.calibration), &run.fit);
-    let built = build(fitted, &temperatures, &TopCalibrations::default())?;
+    let built = build(
+        fitted,
+        &temperatures,
+        &TopCalibrations::default(),
+        KnowledgeWeights::default(),
+    )?;
     let evaluation = evaluate(
         &built.full,
         &built.distilled,

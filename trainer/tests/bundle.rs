@@ -389,6 +389,45 @@ fn writer_folds_hold_out_every_writer_and_calibrate_the_shipped_models() {
 }
 
 #[test]
+fn the_writer_folds_fit_the_knowledge_weights_both_models_ship() {
+    let dataset = read_reviews(&fixture()).unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let mut run = RunOptions {
+        writer_folds: 3,
+        writer_min_reviews: 10,
+        ..small_run()
+    };
+    run.fit.knowledge_copies = 1;
+    let manifest = train_bundle(&dataset, &run, out.path(), &|_| {}).unwrap();
+    let weights = manifest.training.knowledge.as_ref().unwrap().weights;
+    for weight in [weights.country, weights.distilled] {
+        assert!(
+            weight.is_finite() && (0.0..=vinovoyant_model::knowledge::MAX_WEIGHT).contains(&weight),
+            "{weights:?}"
+        );
+    }
+    let bundle = Bundle::load(out.path()).unwrap();
+    let (fast, full) = (bundle.distilled().knowledge(), bundle.full().knowledge());
+    assert_eq!(fast.weight(), weights.distilled);
+    assert_eq!(full.weight(), weights.country);
+    assert_eq!(fast.names(), full.names());
+    // every name of a country the models know, and none of another
+    let countries = &manifest.labels.countries;
+    assert!(fast.len() > 100, "{}", fast.len());
+    assert!(
+        fast.names()
+            .iter()
+            .all(|(_, c)| usize::from(*c) < countries.len())
+    );
+    let named = fast.named(&vinovoyant_model::tokenize("A Barolo, then a Malbec"));
+    let named: Vec<&str> = named
+        .iter()
+        .map(|n| countries[n.country].as_str())
+        .collect();
+    assert!(named.contains(&"Italy"), "{named:?}");
+}
+
+#[test]
 fn without_writer_folds_the_temperatures_come_from_the_random_split() {
     let dataset = read_reviews(&fixture()).unwrap();
     let out = tempfile::tempdir().unwrap();

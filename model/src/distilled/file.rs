@@ -23,12 +23,16 @@
 //! | L | their weights of evidence (u8, 1 to 255, in 1/255 steps) |
 //! | 1 | number of top-label calibration knots `N` (0: none) |
 //! | 8 N | the knots: confidence, share right (f32, f32), by rising confidence |
+//! | 4 | knowledge weight (f32, see [`crate::knowledge`]) |
+//! | 2 | number of knowledge names `M` |
+//! | M × (3 + n) | each name: its country's class (u16), byte length (u8), normalised UTF-8 |
 //!
 //! Class-major weights put each class's run of similar numbers together, and
 //! differences of sorted fingerprints need about 20 bits where the fingerprints
 //! take 32; brotli turns both into fewer bytes.
 //!
-//! Older versions still load: version 3 has no calibration knots (its
+//! Older versions still load: version 4 has no knowledge (no name raises its
+//! country); version 3 has no calibration knots (its
 //! probabilities are the softmax's alone); version 2 stores the weights bucket-major and the
 //! fingerprints as plain u32; version 1 has no lexicon at all (its model answers
 //! every text with words, as before the not-a-tasting-note rule).
@@ -37,11 +41,14 @@ use super::DistilledModel;
 use crate::calibration::{Knot, TopCalibration};
 use crate::features::FeatureSpec;
 use crate::format::FormatError;
+use crate::knowledge::Knowledge;
 use crate::lexicon::Lexicon;
 
 const MAGIC: &[u8; 4] = b"VVDM";
 /// The format version this build writes.
-pub const VERSION: u16 = 4;
+pub const VERSION: u16 = 5;
+/// Before the knowledge: still read.
+const VERSION_WITHOUT_KNOWLEDGE: u16 = 4;
 /// Before the top-label calibration: still read.
 const VERSION_UNCALIBRATED: u16 = 3;
 /// Weights bucket-major, fingerprints as plain u32: still read.
@@ -59,7 +66,11 @@ impl DistilledModel {
         let version = reader.u16()?;
         if !matches!(
             version,
-            VERSION | VERSION_UNCALIBRATED | VERSION_PLAIN | VERSION_WITHOUT_LEXICON
+            VERSION
+                | VERSION_WITHOUT_KNOWLEDGE
+                | VERSION_UNCALIBRATED
+                | VERSION_PLAIN
+                | VERSION_WITHOUT_LEXICON
         ) {
             return Err(FormatError::UnsupportedVersion(version));
         }
@@ -108,10 +119,15 @@ impl DistilledModel {
             VERSION_WITHOUT_LEXICON => Lexicon::default(),
             version => read_lexicon(&mut reader, version == VERSION_PLAIN)?,
         };
-        let calibration = if version == VERSION {
+        let calibration = if version >= VERSION_WITHOUT_KNOWLEDGE {
             read_calibration(&mut reader)?
         } else {
             TopCalibration::identity()
+        };
+        let knowledge = if version == VERSION {
+            read_knowledge(&mut reader, classes)?
+        } else {
+            Knowledge::default()
         };
         let trailing = bytes.len() - reader.at;
         if trailing > 0 {
@@ -131,6 +147,7 @@ impl DistilledModel {
             bias,
             weights,
             lexicon,
+            knowledge,
         })
     }
 
@@ -164,8 +181,40 @@ impl DistilledModel {
         }
         write_lexicon(&self.lexicon, &mut out);
         write_calibration(&self.calibration, &mut out);
+        write_knowledge(&self.knowledge, &mut out);
         out
     }
+}
+
+fn write_knowledge(knowledge: &Knowledge, out: &mut Vec<u8>) {
+    out.extend_from_slice(&knowledge.weight().to_le_bytes());
+    out.extend_from_slice(&(knowledge.len() as u16).to_le_bytes());
+    for (name, country) in knowledge.names() {
+        out.extend_from_slice(&country.to_le_bytes());
+        out.push(name.len() as u8);
+        out.extend_from_slice(name.as_bytes());
+    }
+}
+
+/// Reads the knowledge; [`Knowledge::from_parts`] checks the weight and names.
+fn read_knowledge(reader: &mut Reader, classes: usize) -> Result<Knowledge, FormatError> {
+    let weight = reader.f32()?;
+    let count = reader.u16()? as usize;
+    let names = (0..count)
+        .map(|_| {
+            let country = reader.u16()?;
+            if usize::from(country) >= classes {
+                return Err(FormatError::Invalid(
+                    "a knowledge name's country is not a class",
+                ));
+            }
+            let len = reader.u8()? as usize;
+            let name = String::from_utf8(reader.take(len)?.to_vec())
+                .map_err(|_| FormatError::Invalid("a knowledge name is not UTF-8"))?;
+            Ok((name, country))
+        })
+        .collect::<Result<Vec<_>, FormatError>>()?;
+    Knowledge::from_parts(names, weight)
 }
 
 fn write_calibration(calibration: &TopCalibration, out: &mut Vec<u8>) {
@@ -324,16 +373,32 @@ mod tests {
         out
     }
 
-    /// Bytes after the weights: the lexicon and the calibration knots.
+    fn knowledge_bytes(knowledge: &Knowledge) -> Vec<u8> {
+        let mut out = Vec::new();
+        write_knowledge(knowledge, &mut out);
+        out
+    }
+
+    /// Bytes after the weights: the lexicon, the calibration knots and the knowledge.
     fn trailer_len(model: &DistilledModel) -> usize {
-        lexicon_bytes(&model.lexicon).len() + calibration_bytes(&model.calibration).len()
+        lexicon_bytes(&model.lexicon).len()
+            + calibration_bytes(&model.calibration).len()
+            + knowledge_bytes(&model.knowledge).len()
+    }
+
+    /// The tiny model as files before the knowledge load it.
+    fn without_knowledge() -> DistilledModel {
+        DistilledModel {
+            knowledge: Knowledge::default(),
+            ..tiny_model()
+        }
     }
 
     /// The tiny model as files before the calibration knots load it.
     fn uncalibrated() -> DistilledModel {
         DistilledModel {
             calibration: TopCalibration::identity(),
-            ..tiny_model()
+            ..without_knowledge()
         }
     }
 
@@ -363,11 +428,50 @@ mod tests {
     }
 
     #[test]
-    fn reads_version_3_files_without_calibration() {
+    fn reads_version_4_files_without_knowledge() {
         let model = tiny_model();
+        assert!(!model.knowledge.is_empty());
+        let mut old = model.to_bytes();
+        old.truncate(old.len() - knowledge_bytes(&model.knowledge).len());
+        old[4..6].copy_from_slice(&VERSION_WITHOUT_KNOWLEDGE.to_le_bytes());
+        let read = DistilledModel::from_bytes(&old).unwrap();
+        assert_eq!(read, without_knowledge());
+        // a named country gains on the others by the knowledge weight, in log-odds
+        let text = "classic barolo with firm tannins";
+        let raw = |model: DistilledModel| DistilledModel {
+            calibration: TopCalibration::identity(),
+            ..model
+        };
+        let (informed, plain) = (
+            raw(model).probabilities(text).unwrap(),
+            raw(read).probabilities(text).unwrap(),
+        );
+        let gain = (informed[1] / informed[0]) / (plain[1] / plain[0]);
+        assert!((gain.ln() - 0.5).abs() < 1e-3, "{informed:?} vs {plain:?}");
+    }
+
+    #[test]
+    fn rejects_knowledge_of_a_country_that_is_not_a_class() {
+        let model = tiny_model();
+        let mut bytes = model.to_bytes();
+        let first = bytes.len() - knowledge_bytes(&model.knowledge).len() + 6;
+        bytes[first..first + 2].copy_from_slice(&2u16.to_le_bytes());
+        assert!(matches!(
+            DistilledModel::from_bytes(&bytes),
+            Err(FormatError::Invalid(_))
+        ));
+    }
+
+    #[test]
+    fn reads_version_3_files_without_calibration() {
+        let model = without_knowledge();
         assert!(!model.calibration.is_identity());
         let mut old = model.to_bytes();
-        old.truncate(old.len() - calibration_bytes(&model.calibration).len());
+        old.truncate(
+            old.len()
+                - calibration_bytes(&model.calibration).len()
+                - knowledge_bytes(&model.knowledge).len(),
+        );
         old[4..6].copy_from_slice(&VERSION_UNCALIBRATED.to_le_bytes());
         let read = DistilledModel::from_bytes(&old).unwrap();
         assert_eq!(read, uncalibrated());
@@ -385,7 +489,7 @@ mod tests {
     fn rejects_knots_out_of_order() {
         let model = tiny_model();
         let mut bytes = model.to_bytes();
-        let knots = bytes.len() - 16;
+        let knots = bytes.len() - knowledge_bytes(&model.knowledge).len() - 16;
         // the first knot's confidence becomes 1, above the second's
         bytes[knots..knots + 4].copy_from_slice(&1.0f32.to_le_bytes());
         assert!(matches!(
@@ -462,7 +566,7 @@ mod tests {
         let model = tiny_model();
         let mut bytes = model.to_bytes();
         let lexicon = lexicon_bytes(&model.lexicon);
-        let at = bytes.len() - lexicon.len() - calibration_bytes(&model.calibration).len();
+        let at = bytes.len() - trailer_len(&model);
         // the second fingerprint's difference becomes 0: a repeated fingerprint
         let second = at + 4 + lexicon[4..].iter().position(|b| b & 0x80 == 0).unwrap() + 1;
         let mut damaged = bytes[..second].to_vec();

@@ -11,11 +11,12 @@ pub mod file;
 use crate::calibration::TopCalibration;
 use crate::features::{FeatureHit, FeatureSpec, Featurized, Group, featurize};
 use crate::format::FormatError;
+use crate::knowledge::Knowledge;
 use crate::lexicon::Lexicon;
 use crate::prediction::{
     EXPLAINED_CLASSES, Prediction, Trace, explain, rank, ranked_labels, softmax,
 };
-use crate::text::{InputError, tokenize, validate_description};
+use crate::text::{InputError, Token, tokenize, validate_description};
 
 /// Weights are stored as integers from `-WEIGHT_STEPS` to `WEIGHT_STEPS` times a
 /// scale per class: 7 bits of precision, which the brotli-compressed download
@@ -45,6 +46,8 @@ pub struct DistilledWeights {
     pub bias: Vec<f32>,
     /// Words known from wine writing, for the not-a-tasting-note rule.
     pub lexicon: Lexicon,
+    /// Names that say where, and the weight a named country gets.
+    pub knowledge: Knowledge,
 }
 
 /// The distilled country model, ready to run.
@@ -63,6 +66,7 @@ pub struct DistilledModel {
     bias: Vec<f32>,
     weights: Vec<i8>,
     lexicon: Lexicon,
+    knowledge: Knowledge,
 }
 
 /// Maps a hit to its bucket in a model with `word_buckets` and `char_buckets`.
@@ -142,6 +146,7 @@ impl DistilledModel {
             bias: trained.bias.clone(),
             weights,
             lexicon: trained.lexicon.clone(),
+            knowledge: trained.knowledge.clone(),
         })
     }
 
@@ -197,9 +202,19 @@ impl DistilledModel {
         &self.calibration
     }
 
-    /// Calibrated probabilities of every class from the model's logits.
-    fn calibrated(&self, logits: &[f32]) -> Vec<f32> {
+    /// The names that say where and the weight a named country gets (see
+    /// [`crate::knowledge`]); empty for files before version 5.
+    pub fn knowledge(&self) -> &Knowledge {
+        &self.knowledge
+    }
+
+    /// Calibrated probabilities of every class from the model's logits for a note
+    /// of `tokens`: the softmax, the countries the note names raised by the
+    /// knowledge weight, then the top-label map.
+    fn calibrated(&self, logits: &[f32], tokens: &[Token]) -> Vec<f32> {
         let mut probabilities = softmax(logits, self.temperature);
+        self.knowledge
+            .reweigh(&self.knowledge.named(tokens), &mut probabilities);
         self.calibration.apply(&mut probabilities);
         probabilities
     }
@@ -213,7 +228,8 @@ impl DistilledModel {
 
     /// Probabilities of every class, in label order.
     pub fn probabilities(&self, text: &str) -> Result<Vec<f32>, InputError> {
-        Ok(self.calibrated(&self.logits(text)?))
+        let (logits, scored) = self.score(text)?;
+        Ok(self.calibrated(&logits, &scored.tokens))
     }
 
     /// The model's answer with its explanation, for a text that passes
@@ -221,7 +237,7 @@ impl DistilledModel {
     pub fn predict(&self, text: &str) -> Result<Prediction, InputError> {
         self.check_note(text)?;
         let (logits, scored) = self.score(text)?;
-        let probabilities = self.calibrated(&logits);
+        let probabilities = self.calibrated(&logits, &scored.tokens);
         let top: Vec<usize> = rank(&probabilities)
             .into_iter()
             .take(EXPLAINED_CLASSES)
@@ -327,6 +343,7 @@ mod tests {
                 ]
                 .map(|word| (word, 1.0)),
             ),
+            knowledge: Knowledge::new([("Barolo", 1), ("Bordeaux", 0)], 0.5).unwrap(),
         })
         .unwrap()
     }

@@ -277,6 +277,7 @@ pub fn fit(
             weights: distilled.weights,
             bias: distilled.bias,
             lexicon: crate::lexicon::build(reviews, &labels.countries, &origins),
+            knowledge: crate::knowledge::knowledge_of(&origins, &labels.countries)?,
         },
         labels,
         vocabulary,

@@ -119,7 +119,7 @@ impl Default for FitOptions {
             min_df: 2,
             // Room for titles' names among the features; the cut drops the rarest.
             // Every head but the province head reads them all, so the cap sets most
-            // of `full.onnx`'s size.
+            // of the full model's size.
             max_features: 150_000,
             province_words: 30_000,
             variety_features: 120_000,
