@@ -31,8 +31,6 @@ pub struct Knowledge {
     /// `(name, country)`: the name's normalised tokens joined by one space, and the
     /// country's class index; sorted, without repeats.
     names: Vec<(String, u16)>,
-    /// Most tokens of any name.
-    longest: usize,
     /// Added to the log-probability of every country a note names.
     weight: f32,
 }
@@ -96,11 +94,7 @@ impl Knowledge {
                 "a knowledge name is empty or too long",
             ));
         }
-        Ok(Self {
-            names,
-            longest,
-            weight,
-        })
+        Ok(Self { names, weight })
     }
 
     /// The same names at another weight.
@@ -129,34 +123,30 @@ impl Knowledge {
     }
 
     /// The countries `tokens` name, each once, in the order first named.
+    ///
+    /// Names are sorted, so those that begin with a token's word (the word alone,
+    /// or the word and a space) lie together where a binary search finds them; a
+    /// token that begins no name costs that one search and no allocation.
     pub fn named(&self, tokens: &[Token]) -> Vec<Named> {
         let mut found: Vec<Named> = Vec::new();
-        if self.names.is_empty() {
-            return found;
-        }
-        let mut key = String::new();
-        for start in 0..tokens.len() {
-            key.clear();
-            for (length, token) in tokens[start..].iter().take(self.longest).enumerate() {
-                if length > 0 {
-                    key.push(' ');
+        for (start, token) in tokens.iter().enumerate() {
+            let word = token.text.as_str();
+            let begins_with_word = |(name, _): &&(String, u16)| {
+                name.strip_prefix(word)
+                    .is_some_and(|rest| rest.is_empty() || rest.starts_with(' '))
+            };
+            let from = self.names.partition_point(|(name, _)| name.as_str() < word);
+            for (name, country) in self.names[from..].iter().take_while(begins_with_word) {
+                let country = usize::from(*country);
+                if found.iter().any(|n| n.country == country) {
+                    continue;
                 }
-                key.push_str(&token.text);
-                let first = self
-                    .names
-                    .partition_point(|(name, _)| name.as_str() < key.as_str());
-                for (_, country) in self.names[first..]
-                    .iter()
-                    .take_while(|(name, _)| *name == key)
-                {
-                    let country = usize::from(*country);
-                    if !found.iter().any(|n| n.country == country) {
-                        found.push(Named {
-                            country,
-                            start: tokens[start].start,
-                            end: token.end,
-                        });
-                    }
+                if let Some(end) = match_at(name, &tokens[start..]) {
+                    found.push(Named {
+                        country,
+                        start: token.start,
+                        end,
+                    });
                 }
             }
         }
@@ -187,6 +177,18 @@ impl Knowledge {
         }
         factors
     }
+}
+
+/// Where the name's last word ends in the note, when `tokens` begin with every
+/// word of `name` (normalised, joined by single spaces).
+fn match_at(name: &str, tokens: &[Token]) -> Option<usize> {
+    let mut end = None;
+    let mut rest = tokens.iter();
+    for word in name.split(' ') {
+        let token = rest.next().filter(|t| t.text == word)?;
+        end = Some(token.end);
+    }
+    end
 }
 
 #[cfg(test)]
