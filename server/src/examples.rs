@@ -22,10 +22,10 @@ pub fn predict_response() -> Value {
         "certainty": "high",
         "predictions": [
             { "label": "US", "probability": 0.99507993 },
-            { "label": "France", "probability": 0.0010087115 },
-            { "label": "Portugal", "probability": 0.00039095632 },
-            { "label": "Bulgaria", "probability": 0.00032438728 },
-            { "label": "Greece", "probability": 0.00031115438 }
+            { "label": "France", "probability": 0.0010087114 },
+            { "label": "Portugal", "probability": 0.00039095635 },
+            { "label": "Bulgaria", "probability": 0.00032438734 },
+            { "label": "Greece", "probability": 0.00031115444 }
         ],
         "province": { "label": "California", "probability": 0.9950796 },
         "variety": [
