@@ -17,33 +17,33 @@ pub fn predict_request() -> Value {
 /// for the top country and one for the second).
 pub fn predict_response() -> Value {
     json!({
-        "model_version": "20261204-180552-dec218cb",
+        "model_version": "20261204-193225-dec218cb",
         "country": "US",
         "certainty": "high",
         "predictions": [
-            { "label": "US", "probability": 0.99507993 },
-            { "label": "France", "probability": 0.0010087114 },
-            { "label": "Portugal", "probability": 0.00039095635 },
-            { "label": "Bulgaria", "probability": 0.00032438734 },
-            { "label": "Greece", "probability": 0.00031115444 }
+            { "label": "US", "probability": 0.99569494 },
+            { "label": "France", "probability": 0.00076665526 },
+            { "label": "Bulgaria", "probability": 0.0003725392 },
+            { "label": "Portugal", "probability": 0.00032710616 },
+            { "label": "Chile", "probability": 0.00026548668 }
         ],
-        "province": { "label": "California", "probability": 0.9950796 },
+        "province": { "label": "California", "probability": 0.9956946 },
         "variety": [
-            { "label": "Cabernet Sauvignon", "probability": 0.8692775 },
-            { "label": "Bordeaux-style Red Blend", "probability": 0.066344276 },
-            { "label": "Merlot", "probability": 0.033605456 }
+            { "label": "Cabernet Sauvignon", "probability": 0.8697624 },
+            { "label": "Bordeaux-style Red Blend", "probability": 0.06582876 },
+            { "label": "Merlot", "probability": 0.032922544 }
         ],
         "explanation": [
-            { "token": "Napa", "label": "US", "weight": 5.7162695, "start": 61, "end": 65,
+            { "token": "Napa", "label": "US", "weight": 6.06468, "start": 61, "end": 65,
               "start_utf16": 61, "end_utf16": 65 },
-            { "token": "Valley", "label": "US", "weight": 3.1964648, "start": 66, "end": 72,
+            { "token": "Valley", "label": "US", "weight": 2.9652045, "start": 66, "end": 72,
               "start_utf16": 66, "end_utf16": 72 },
-            { "token": "blackberry", "label": "US", "weight": 1.1570686, "start": 5, "end": 15,
+            { "token": "blackberry", "label": "US", "weight": 1.323027, "start": 5, "end": 15,
               "start_utf16": 5, "end_utf16": 15 },
-            { "token": "cedar", "label": "US", "weight": 0.9444327, "start": 32, "end": 37,
+            { "token": "cedar", "label": "US", "weight": 0.9282507, "start": 32, "end": 37,
               "start_utf16": 32, "end_utf16": 37 },
-            { "token": "blackberry", "label": "France", "weight": -1.2756553, "start": 5, "end": 15,
-              "start_utf16": 5, "end_utf16": 15 }
+            { "token": "Napa", "label": "France", "weight": -1.1090977, "start": 61, "end": 65,
+              "start_utf16": 61, "end_utf16": 65 }
         ]
     })
 }
@@ -59,12 +59,12 @@ pub fn batch_response() -> Value {
     json!({
         "results": [
             {
-                "model_version": "20261204-180552-dec218cb",
+                "model_version": "20261204-193225-dec218cb",
                 "country": "US",
                 "certainty": "high",
-                "predictions": [{ "label": "US", "probability": 0.99507993 }],
-                "province": { "label": "California", "probability": 0.9950796 },
-                "variety": [{ "label": "Cabernet Sauvignon", "probability": 0.8692775 }],
+                "predictions": [{ "label": "US", "probability": 0.99569494 }],
+                "province": { "label": "California", "probability": 0.9956946 },
+                "variety": [{ "label": "Cabernet Sauvignon", "probability": 0.8697624 }],
                 "explanation": []
             },
             {
@@ -104,12 +104,12 @@ pub fn similar_response() -> Value {
 
 /// `GET /health`: serving.
 pub fn health_response() -> Value {
-    json!({ "status": "ok", "model_version": "20261204-180552-dec218cb" })
+    json!({ "status": "ok", "model_version": "20261204-193225-dec218cb" })
 }
 
 /// `GET /health/details`: serving, with nothing to add.
 pub fn health_details_response() -> Value {
-    json!({ "status": "ok", "model_version": "20261204-180552-dec218cb" })
+    json!({ "status": "ok", "model_version": "20261204-193225-dec218cb" })
 }
 
 /// `GET /health/live`.
@@ -122,8 +122,8 @@ pub fn live_response() -> Value {
 pub fn model_response() -> Value {
     json!({
         "format": 4,
-        "version": "20261204-180552-dec218cb",
-        "created": "2026-12-04T18:05:52.393120768Z",
+        "version": "20261204-193225-dec218cb",
+        "created": "2026-12-04T19:32:25.062180573Z",
         "training_data": {
             "sha256": "dec218cbc42a181d83529a9e6b9579307c79c6874a2e187db4a6495b7a9f909e",
             "rows": 30520, "training_rows": 27465, "validation_rows": 3055
@@ -134,12 +134,12 @@ pub fn model_response() -> Value {
             "varieties": ["Chardonnay", "Cabernet Sauvignon", "Pinot Noir"]
         },
         "metrics": { "random_split": { "n": 3055, "full": {
-            "accuracy": 0.8815057283142389, "macro_f1": 0.43574251615870846,
-            "top3": 0.9800327332242226, "log_loss": 0.46821800989966683
+            "accuracy": 0.8795417348608838, "macro_f1": 0.4606574819734934,
+            "top3": 0.9787234042553191, "log_loss": 0.4639705243581778
         } } },
         "files": { "full.onnx.gz": {
-            "sha256": "a09ae94a4e582c4a61d091d0dc79d3fdbcff485ca13114401aca0dd787892607",
-            "bytes": 5529238
+            "sha256": "d6d1b32eb44092263914a17b7a92e65bb93a893f227c82a1c5f7da27772db678",
+            "bytes": 5515813
         } }
     })
 }

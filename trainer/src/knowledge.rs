@@ -1,5 +1,5 @@
-//! Knowledge the reviews do not spell out, written as data: which grapes, styles
-//! and places belong to which country (`trainer/knowledge/origins.txt`).
+//! Knowledge the reviews do not spell out, written as data: which grapes, styles,
+//! places and producers belong to which country (`trainer/knowledge/origins.txt`).
 //!
 //! A country's few reviews often come from one writer, so the model learns that
 //! writer's words for it; a new writer who names the country's grape or region
@@ -27,6 +27,8 @@ pub enum Kind {
     Style,
     /// A region, appellation or village.
     Place,
+    /// A winery, estate or house.
+    Producer,
 }
 
 /// One name and the country it points to.
@@ -77,7 +79,8 @@ pub fn parse(text: &str) -> Result<Vec<Origin>, KnowledgeError> {
             "grape" => Kind::Grape,
             "style" => Kind::Style,
             "place" => Kind::Place,
-            _ => return Err(error("the kind is not grape, style or place")),
+            "producer" => Kind::Producer,
+            _ => return Err(error("the kind is not grape, style, place or producer")),
         };
         for name in names.split(',').map(str::trim) {
             if name.is_empty() {

@@ -8,7 +8,7 @@ use vinovoyant_model::tokenize;
 use vinovoyant_model::words::is_content_word;
 
 use crate::data::Review;
-use crate::knowledge::Origin;
+use crate::knowledge::{Kind, Origin};
 
 /// Pseudo-count of reviews, spread as the countries are, added to each word's
 /// countries before their divergence is measured, so that a word of three reviews
@@ -18,7 +18,8 @@ const PSEUDO_REVIEWS: f64 = 2.0;
 /// Builds the lexicon from the descriptions of `reviews`, over the `countries`
 /// the model knows (reviews of other countries count toward how common a word is).
 /// The content words of the knowledge file's names count fully however rare in
-/// the reviews: a note naming a grape or a place is about wine.
+/// the reviews: a note naming a grape, a style or a place is about wine. Producers'
+/// names are left out: their words are often everyday ones ("Cloudy Bay").
 pub fn build(reviews: &[&Review], countries: &[String], origins: &[Origin]) -> Lexicon {
     let index: FnvHashMap<&str, usize> = countries
         .iter()
@@ -48,6 +49,7 @@ pub fn build(reviews: &[&Review], countries: &[String], origins: &[Origin]) -> L
     }
     let named: Vec<String> = origins
         .iter()
+        .filter(|origin| origin.kind != Kind::Producer)
         .flat_map(|origin| tokenize(&origin.name))
         .map(|token| token.text)
         .filter(|word| is_content_word(word))
@@ -117,5 +119,23 @@ mod tests {
         // a word of the smallest country alone is telling; one spread like all reviews is not
         assert!(divergence(&[0, 0, 4], &[0.5, 0.4, 0.1]) > 1.0);
         assert!(divergence(&[5, 4, 1], &[0.5, 0.4, 0.1]) < 0.05);
+    }
+
+    #[test]
+    fn named_grapes_count_as_wine_words_and_producers_do_not() {
+        let reviews = [review("Cherry and oak.", "US")];
+        let refs: Vec<&Review> = reviews.iter().collect();
+        let origin = |name: &str, kind| Origin {
+            name: name.to_string(),
+            country: "France".to_string(),
+            kind,
+        };
+        let origins = [
+            origin("Savagnin", Kind::Grape),
+            origin("Cloudy Bay", Kind::Producer),
+        ];
+        let lexicon = build(&refs, &["US".to_string()], &origins);
+        assert_eq!(lexicon.steps("savagnin"), 255);
+        assert_eq!(lexicon.steps("cloudy"), 0);
     }
 }

@@ -46,7 +46,7 @@ fn plain_notes_get_their_country() {
     let bundle = Bundle::load(&default_model_dir()).expect("the default bundle loads");
     // (file, full floor, distilled floor)
     for (file, full_floor, distilled_floor) in
-        [("notes.csv", 0.77, 0.77), ("blind_notes.csv", 0.77, 0.74)]
+        [("notes.csv", 0.79, 0.79), ("blind_notes.csv", 0.82, 0.81)]
     {
         let (full, distilled, refused) = score(&bundle, file);
         assert!(full >= full_floor, "{file}: full {full:.3}");

@@ -97,8 +97,9 @@ pub struct TrainArgs {
     /// distilled model learns them; above 0, at most 1,000.
     #[arg(long, default_value_t = FitOptions::default().distillation.temperature, value_parser = values::positive)]
     pub distillation_temperature: f32,
-    /// How many times each name of the trainer's knowledge file (grapes, styles and
-    /// places, each with its country) is a training document; 0 reads none; 0 to 100.
+    /// How many times each name of the trainer's knowledge file (grapes, styles,
+    /// places and producers, each with its country) is a training document; 0 reads
+    /// none; 0 to 100.
     #[arg(long, default_value_t = FitOptions::default().knowledge_copies, value_parser = values::knowledge_copies)]
     pub knowledge_copies: usize,
 }

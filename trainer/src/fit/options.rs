@@ -160,7 +160,7 @@ impl Default for FitOptions {
             titles: true,
             // Five documents per name: more lowered new writers' accuracy on real
             // notes, fewer taught short plain notes less (bench/accuracy/RESULTS.md).
-            knowledge_copies: 5,
+            knowledge_copies: 2,
         }
     }
 }

@@ -57,10 +57,14 @@ fn facts(manifest: &Manifest, out: &mut String) {
         || "none".to_string(),
         |k| {
             format!(
-                "{} grapes, styles and places, each as {} training notes ({})",
+                "{} grapes, styles, places and producers, each as {} training notes ({}); \
+                 a name raises its country by {:.2} (full model) and {:.2} (browser model) \
+                 in log-probability",
                 count(k.names),
                 k.copies,
-                short_hash(&k.sha256)
+                short_hash(&k.sha256),
+                k.weights.country,
+                k.weights.distilled
             )
         },
     );
