@@ -17,9 +17,11 @@ const PSEUDO_REVIEWS: f64 = 2.0;
 
 /// Builds the lexicon from the descriptions of `reviews`, over the `countries`
 /// the model knows (reviews of other countries count toward how common a word is).
-/// The content words of the knowledge file's names count fully however rare in
-/// the reviews: a note naming a grape, a style or a place is about wine. Producers'
-/// names are left out: their words are often everyday ones ("Cloudy Bay").
+/// A knowledge-file name of one word (a grape, a style or a place: "Pinotage",
+/// "Kabinett", "Stellenbosch") counts fully however rare in the reviews: a note
+/// naming one is about wine. The words of longer names ("Moon Mountain District")
+/// and producers' names ("Cloudy Bay") are often everyday ones, so they weigh what
+/// the reviews give them, like any other word.
 pub fn build(reviews: &[&Review], countries: &[String], origins: &[Origin]) -> Lexicon {
     let index: FnvHashMap<&str, usize> = countries
         .iter()
@@ -50,8 +52,10 @@ pub fn build(reviews: &[&Review], countries: &[String], origins: &[Origin]) -> L
     let named: Vec<String> = origins
         .iter()
         .filter(|origin| origin.kind != Kind::Producer)
-        .flat_map(|origin| tokenize(&origin.name))
-        .map(|token| token.text)
+        .filter_map(|origin| match tokenize(&origin.name).as_slice() {
+            [word] => Some(word.text.clone()),
+            _ => None,
+        })
         .filter(|word| is_content_word(word))
         .collect();
     let weighted: Vec<(&str, f32)> = words
@@ -122,7 +126,7 @@ mod tests {
     }
 
     #[test]
-    fn named_grapes_count_as_wine_words_and_producers_do_not() {
+    fn one_word_names_count_as_wine_words_longer_names_and_producers_do_not() {
         let reviews = [review("Cherry and oak.", "US")];
         let refs: Vec<&Review> = reviews.iter().collect();
         let origin = |name: &str, kind| Origin {
@@ -132,10 +136,12 @@ mod tests {
         };
         let origins = [
             origin("Savagnin", Kind::Grape),
-            origin("Cloudy Bay", Kind::Producer),
+            origin("Moon Mountain District", Kind::Place),
+            origin("Quintarelli", Kind::Producer),
         ];
         let lexicon = build(&refs, &["US".to_string()], &origins);
         assert_eq!(lexicon.steps("savagnin"), 255);
-        assert_eq!(lexicon.steps("cloudy"), 0);
+        assert_eq!(lexicon.steps("moon"), 0);
+        assert_eq!(lexicon.steps("quintarelli"), 0);
     }
 }
