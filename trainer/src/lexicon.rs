@@ -17,11 +17,11 @@ const PSEUDO_REVIEWS: f64 = 2.0;
 
 /// Builds the lexicon from the descriptions of `reviews`, over the `countries`
 /// the model knows (reviews of other countries count toward how common a word is).
-/// A knowledge-file name of one word (a grape, a style or a place: "Pinotage",
-/// "Kabinett", "Stellenbosch") counts fully however rare in the reviews: a note
-/// naming one is about wine. The words of longer names ("Moon Mountain District")
-/// and producers' names ("Cloudy Bay") are often everyday ones, so they weigh what
-/// the reviews give them, like any other word.
+/// A knowledge-file name written as one word (a grape, a style or a place:
+/// "Pinotage", "Müller-Thurgau", "Stellenbosch") counts fully however rare in the
+/// reviews: a note naming one is about wine. The words of names of several words
+/// ("Moon Mountain District") and producers' names ("Cloudy Bay") are often
+/// everyday ones, so they weigh what the reviews give them, like any other word.
 pub fn build(reviews: &[&Review], countries: &[String], origins: &[Origin]) -> Lexicon {
     let index: FnvHashMap<&str, usize> = countries
         .iter()
@@ -51,11 +51,9 @@ pub fn build(reviews: &[&Review], countries: &[String], origins: &[Origin]) -> L
     }
     let named: Vec<String> = origins
         .iter()
-        .filter(|origin| origin.kind != Kind::Producer)
-        .filter_map(|origin| match tokenize(&origin.name).as_slice() {
-            [word] => Some(word.text.clone()),
-            _ => None,
-        })
+        .filter(|origin| origin.kind != Kind::Producer && !origin.name.contains(' '))
+        .flat_map(|origin| tokenize(&origin.name))
+        .map(|token| token.text)
         .filter(|word| is_content_word(word))
         .collect();
     let weighted: Vec<(&str, f32)> = words
@@ -126,7 +124,7 @@ mod tests {
     }
 
     #[test]
-    fn one_word_names_count_as_wine_words_longer_names_and_producers_do_not() {
+    fn names_written_as_one_word_count_as_wine_words_longer_names_and_producers_do_not() {
         let reviews = [review("Cherry and oak.", "US")];
         let refs: Vec<&Review> = reviews.iter().collect();
         let origin = |name: &str, kind| Origin {
@@ -136,11 +134,13 @@ mod tests {
         };
         let origins = [
             origin("Savagnin", Kind::Grape),
+            origin("Müller-Thurgau", Kind::Grape),
             origin("Moon Mountain District", Kind::Place),
             origin("Quintarelli", Kind::Producer),
         ];
         let lexicon = build(&refs, &["US".to_string()], &origins);
         assert_eq!(lexicon.steps("savagnin"), 255);
+        assert_eq!(lexicon.steps("thurgau"), 255);
         assert_eq!(lexicon.steps("moon"), 0);
         assert_eq!(lexicon.steps("quintarelli"), 0);
     }
