@@ -92,6 +92,11 @@ pub struct KnowledgeRecord {
     /// from before the weights, whose names raise nothing.
     #[serde(default)]
     pub weights: KnowledgeWeights,
+    /// Names whose finding raises their country: those the training reviews do
+    /// not give to other countries. Absent in bundles from before the test, whose
+    /// names all raise it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub trusted_names: Option<usize>,
 }
 
 /// What a name found in a note adds to its country's log-probability, per model:

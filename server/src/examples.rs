@@ -17,15 +17,15 @@ pub fn predict_request() -> Value {
 /// for the top country and one for the second).
 pub fn predict_response() -> Value {
     json!({
-        "model_version": "20261204-201522-dec218cb",
+        "model_version": "20261204-212315-dec218cb",
         "country": "US",
         "certainty": "high",
         "predictions": [
             { "label": "US", "probability": 0.99569494 },
-            { "label": "France", "probability": 0.00076665526 },
-            { "label": "Bulgaria", "probability": 0.0003725392 },
-            { "label": "Portugal", "probability": 0.00032710616 },
-            { "label": "Chile", "probability": 0.00026548668 }
+            { "label": "Bulgaria", "probability": 0.0004392798 },
+            { "label": "Portugal", "probability": 0.00038585754 },
+            { "label": "Chile", "probability": 0.0003133663 },
+            { "label": "Canada", "probability": 0.00028903285 }
         ],
         "province": { "label": "California", "probability": 0.9956946 },
         "variety": [
@@ -42,8 +42,8 @@ pub fn predict_response() -> Value {
               "start_utf16": 5, "end_utf16": 15 },
             { "token": "cedar", "label": "US", "weight": 0.9282507, "start": 32, "end": 37,
               "start_utf16": 32, "end_utf16": 37 },
-            { "token": "Napa", "label": "France", "weight": -1.1090977, "start": 61, "end": 65,
-              "start_utf16": 61, "end_utf16": 65 }
+            { "token": "Valley", "label": "Bulgaria", "weight": 0.62232536, "start": 66, "end": 72,
+              "start_utf16": 66, "end_utf16": 72 }
         ]
     })
 }
@@ -59,7 +59,7 @@ pub fn batch_response() -> Value {
     json!({
         "results": [
             {
-                "model_version": "20261204-201522-dec218cb",
+                "model_version": "20261204-212315-dec218cb",
                 "country": "US",
                 "certainty": "high",
                 "predictions": [{ "label": "US", "probability": 0.99569494 }],
@@ -104,12 +104,12 @@ pub fn similar_response() -> Value {
 
 /// `GET /health`: serving.
 pub fn health_response() -> Value {
-    json!({ "status": "ok", "model_version": "20261204-201522-dec218cb" })
+    json!({ "status": "ok", "model_version": "20261204-212315-dec218cb" })
 }
 
 /// `GET /health/details`: serving, with nothing to add.
 pub fn health_details_response() -> Value {
-    json!({ "status": "ok", "model_version": "20261204-201522-dec218cb" })
+    json!({ "status": "ok", "model_version": "20261204-212315-dec218cb" })
 }
 
 /// `GET /health/live`.
@@ -122,8 +122,8 @@ pub fn live_response() -> Value {
 pub fn model_response() -> Value {
     json!({
         "format": 4,
-        "version": "20261204-201522-dec218cb",
-        "created": "2026-12-04T20:15:22.835755581Z",
+        "version": "20261204-212315-dec218cb",
+        "created": "2026-12-04T21:23:15.672548233Z",
         "training_data": {
             "sha256": "dec218cbc42a181d83529a9e6b9579307c79c6874a2e187db4a6495b7a9f909e",
             "rows": 30520, "training_rows": 27465, "validation_rows": 3055
@@ -134,11 +134,11 @@ pub fn model_response() -> Value {
             "varieties": ["Chardonnay", "Cabernet Sauvignon", "Pinot Noir"]
         },
         "metrics": { "random_split": { "n": 3055, "full": {
-            "accuracy": 0.8795417348608838, "macro_f1": 0.4606574819734934,
-            "top3": 0.9787234042553191, "log_loss": 0.4639705243581778
+            "accuracy": 0.8801963993453356, "macro_f1": 0.4508480799513218,
+            "top3": 0.9787234042553191, "log_loss": 0.46312445898388055
         } } },
         "files": { "full.onnx.gz": {
-            "sha256": "d6d1b32eb44092263914a17b7a92e65bb93a893f227c82a1c5f7da27772db678",
+            "sha256": "64fcb6be82d796e26e0b49139bc0e0e5405e0d813847f5ecbf122a67790c749a",
             "bytes": 5515813
         } }
     })

@@ -55,8 +55,8 @@ impl Calibration {
     }
 }
 
-/// Knowledge weights tried, in logit units: 0 to 4 in quarter steps.
-const KNOWLEDGE_WEIGHTS: std::ops::RangeInclusive<u8> = 0..=16;
+/// Knowledge weights tried, in logit units: 0 to 6 in quarter steps.
+const KNOWLEDGE_WEIGHTS: std::ops::RangeInclusive<u8> = 0..=24;
 
 /// `answer` with `weight` added to the logits of the countries in `named`.
 pub fn with_knowledge(answer: &Answer, named: &[usize], weight: f32) -> Answer {

@@ -9,7 +9,7 @@
 //! bundle trained anywhere reads the same knowledge; the manifest records which
 //! ([`record`]).
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use vinovoyant_model::manifest::KnowledgeRecord;
 
@@ -119,14 +119,72 @@ pub fn record(copies: usize) -> Result<Option<KnowledgeRecord>, KnowledgeError> 
         names: origins()?.len(),
         copies,
         weights: Default::default(),
+        trusted_names: None,
     }))
+}
+
+/// When the training reviews let a name raise its country: among the reviews
+/// that name it (if there are at least `min_mentions`), the odds of its country
+/// must be at least `min_odds_ratio` times its odds among all the reviews. Some
+/// names are also words of the trade ("cassis" is a Provence village and the
+/// blackcurrant of countless notes; "Bordeaux blend" and "Rhône-style" are
+/// written of Californian wines); the reviews say which, and such a name is a
+/// word like any other. A grape grown far from home still counts where it makes
+/// its country likelier: Malbec is written of Californian wines more than of
+/// Argentine ones here, yet a note naming it is Argentine eleven times as often
+/// as a note is.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Trust {
+    /// Fewer mentions than this and the reviews cannot judge the name: it is kept.
+    pub min_mentions: usize,
+    /// How much a name must raise the odds of its country.
+    pub min_odds_ratio: f64,
+}
+
+/// The names of `origins` that `reviews` do not contradict (see [`Trust`]), in
+/// their order.
+pub fn trusted<'o>(
+    origins: &'o [Origin],
+    reviews: &[&Review],
+    trust: Trust,
+) -> Result<Vec<&'o Origin>, vinovoyant_model::FormatError> {
+    // Each name as its own class, so a match says which name was found.
+    let each_name =
+        vinovoyant_model::Knowledge::new(origins.iter().map(|o| o.name.as_str()).zip(0..), 0.0)?;
+    let mut mentions = vec![0_usize; origins.len()];
+    let mut own = vec![0_usize; origins.len()];
+    let mut of_country: HashMap<&str, usize> = HashMap::new();
+    for review in reviews {
+        *of_country.entry(review.country.as_str()).or_default() += 1;
+        let tokens = vinovoyant_model::tokenize(&review.description);
+        for found in each_name.named(&tokens) {
+            mentions[found.country] += 1;
+            own[found.country] += usize::from(review.country == origins[found.country].country);
+        }
+    }
+    let share = |country: &str| {
+        of_country.get(country).copied().unwrap_or(0) as f64 / reviews.len().max(1) as f64
+    };
+    // own / (mentions - own) >= ratio * base / (1 - base), without dividing.
+    let raises_odds = |origin: &Origin, mentions: usize, own: usize| {
+        let base = share(&origin.country);
+        own as f64 * (1.0 - base) >= trust.min_odds_ratio * base * (mentions - own) as f64
+    };
+    Ok(origins
+        .iter()
+        .zip(mentions.into_iter().zip(own))
+        .filter(|&(origin, (mentions, own))| {
+            mentions < trust.min_mentions || raises_odds(origin, mentions, own)
+        })
+        .map(|(origin, _)| origin)
+        .collect())
 }
 
 /// The models' knowledge of `origins` (see [`vinovoyant_model::knowledge`]): each
 /// name of a country among `countries` with that country's class, at weight 0
 /// until the writer folds fit one.
 pub fn knowledge_of(
-    origins: &[Origin],
+    origins: &[&Origin],
     countries: &[String],
 ) -> Result<vinovoyant_model::Knowledge, vinovoyant_model::FormatError> {
     vinovoyant_model::Knowledge::new(
@@ -209,6 +267,45 @@ mod tests {
             parse(" | place | Maipo").unwrap_err().reason,
             "the country is empty"
         );
+    }
+
+    #[test]
+    fn names_their_reviews_give_to_other_countries_are_not_trusted() {
+        let origins =
+            parse("France | place | Cassis, Bandol\nSouth Africa | grape | Pinotage").unwrap();
+        let review = |description: &str, country: &str| Review {
+            description: description.to_owned(),
+            country: country.to_owned(),
+            ..Review::default()
+        };
+        let reviews = [
+            review("Cassis and cedar.", "US"),
+            review("Ripe cassis, firm tannins.", "Australia"),
+            review("CASSIS; mint.", "Chile"),
+            review("Bandol rosé from Cassis.", "France"),
+            review("Bandol Mourvèdre.", "France"),
+            review("A Pinotage of smoke.", "US"),
+            review("Pinotage, tar.", "US"),
+            review("Pinotage and banana.", "South Africa"),
+        ];
+        let refs: Vec<&Review> = reviews.iter().collect();
+        let kept = |min_odds_ratio| -> Vec<String> {
+            let trust = Trust {
+                min_mentions: 3,
+                min_odds_ratio,
+            };
+            trusted(&origins, &refs, trust)
+                .unwrap()
+                .iter()
+                .map(|o| o.name.clone())
+                .collect()
+        };
+        // Cassis: 1 of 4 mentions French (odds 1:3) where 2 of 8 reviews are
+        // (1:3): no raise. Pinotage: 1 of 3 South African (1:2) where 1 of 8 are
+        // (1:7): odds 3.5 times. Bandol: too few mentions to judge.
+        assert_eq!(kept(2.0), ["Bandol", "Pinotage"]);
+        assert_eq!(kept(1.0), ["Cassis", "Bandol", "Pinotage"]);
+        assert_eq!(kept(4.0), ["Bandol"]);
     }
 
     #[test]

@@ -203,6 +203,7 @@ pub fn train_bundle(
     let fitted = fit(&train, &run.fit, log)?;
     let labels = fitted.labels.clone();
     let vocabulary_size = fitted.vocabulary.len();
+    let trusted_names = fitted.trusted_names;
     let known_writers = temperatures_on(&fitted, &validation, &run.fit);
     log(&format!(
         "temperatures fitted on known writers (random split): country {:.3}, province {:.3}, distilled {:.3}",
@@ -284,6 +285,7 @@ pub fn train_bundle(
             knowledge: crate::knowledge::record(run.fit.knowledge_copies)?.map(|record| {
                 KnowledgeRecord {
                     weights: knowledge_weights,
+                    trusted_names: Some(trusted_names),
                     ..record
                 }
             }),

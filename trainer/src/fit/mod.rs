@@ -38,6 +38,9 @@ pub struct Fitted {
     pub variety: LinearModel,
     /// The distilled model's float weights (temperature still 1).
     pub distilled: DistilledWeights,
+    /// Names of the knowledge file that raise their country (see
+    /// [`crate::knowledge::trusted`]).
+    pub trusted_names: usize,
 }
 
 /// Adds `weight` times the scores of one-vs-rest SVMs trained on the same rows to
@@ -264,6 +267,7 @@ pub fn fit(
         (country, province.join(), variety.join(), distilled)
     });
     let province = province.map_err(|_| TrainError::HeadPanicked("province"))?;
+    let trusted = crate::knowledge::trusted(&origins, reviews, options.knowledge_trust)?;
     let variety = variety.map_err(|_| TrainError::HeadPanicked("variety"))?;
     Ok(Fitted {
         distilled: DistilledWeights {
@@ -277,8 +281,9 @@ pub fn fit(
             weights: distilled.weights,
             bias: distilled.bias,
             lexicon: crate::lexicon::build(reviews, &labels.countries, &origins),
-            knowledge: crate::knowledge::knowledge_of(&origins, &labels.countries)?,
+            knowledge: crate::knowledge::knowledge_of(&trusted, &labels.countries)?,
         },
+        trusted_names: trusted.len(),
         labels,
         vocabulary,
         country,

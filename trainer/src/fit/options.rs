@@ -67,6 +67,9 @@ pub struct FitOptions {
     /// How many times each name of the knowledge file is a training document of
     /// its own (see [`crate::knowledge`]); 0 reads no knowledge.
     pub knowledge_copies: usize,
+    /// Which names the training reviews let raise their country (see
+    /// [`crate::knowledge::Trust`]).
+    pub knowledge_trust: crate::knowledge::Trust,
 }
 
 /// What the distilled model learns from the full country head, its teacher: the
@@ -161,6 +164,12 @@ impl Default for FitOptions {
             // Five documents per name: more lowered new writers' accuracy on real
             // notes, fewer taught short plain notes less (bench/accuracy/RESULTS.md).
             knowledge_copies: 2,
+            // A name found in five or more reviews must at least double the odds
+            // of its country (bench/accuracy/RESULTS.md).
+            knowledge_trust: crate::knowledge::Trust {
+                min_mentions: 5,
+                min_odds_ratio: 2.0,
+            },
         }
     }
 }

@@ -56,9 +56,19 @@ fn facts(manifest: &Manifest, out: &mut String) {
     let knowledge = training.knowledge.as_ref().map_or_else(
         || "none".to_string(),
         |k| {
+            let raising = k.trusted_names.map_or_else(
+                || "a name raises its country".to_string(),
+                |n| {
+                    format!(
+                        "{} of them, those the reviews do not give to other countries, \
+                         raise their country",
+                        count(n)
+                    )
+                },
+            );
             format!(
                 "{} grapes, styles, places and producers, each as {} training notes ({}); \
-                 a name raises its country by {:.2} (full model) and {:.2} (browser model) \
+                 {raising} by {:.2} (full model) and {:.2} (browser model) \
                  in log-probability",
                 count(k.names),
                 k.copies,
