@@ -141,13 +141,22 @@ pub struct Trust {
     pub min_odds_ratio: f64,
 }
 
-/// The names of `origins` that `reviews` do not contradict (see [`Trust`]), in
-/// their order.
+/// The names of a knowledge file, parted by what the training reviews say of them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Trusted<'o> {
+    /// Names that raise their country, in the file's order.
+    pub raising: Vec<&'o Origin>,
+    /// Names the reviews give to other countries (see [`Trust`]), in the file's order.
+    pub contradicted: Vec<&'o Origin>,
+}
+
+/// Parts the names of `origins` into those `reviews` do not contradict and those
+/// they do (see [`Trust`]).
 pub fn trusted<'o>(
     origins: &'o [Origin],
     reviews: &[&Review],
     trust: Trust,
-) -> Result<Vec<&'o Origin>, vinovoyant_model::FormatError> {
+) -> Result<Trusted<'o>, vinovoyant_model::FormatError> {
     // Each name as its own class, so a match says which name was found.
     let each_name =
         vinovoyant_model::Knowledge::new(origins.iter().map(|o| o.name.as_str()).zip(0..), 0.0)?;
@@ -170,14 +179,17 @@ pub fn trusted<'o>(
         let base = share(&origin.country);
         own as f64 * (1.0 - base) >= trust.min_odds_ratio * base * (mentions - own) as f64
     };
-    Ok(origins
+    let (raising, contradicted): (Vec<_>, Vec<_>) = origins
         .iter()
         .zip(mentions.into_iter().zip(own))
-        .filter(|&(origin, (mentions, own))| {
+        .partition(|&(origin, (mentions, own))| {
             mentions < trust.min_mentions || raises_odds(origin, mentions, own)
-        })
-        .map(|(origin, _)| origin)
-        .collect())
+        });
+    let names = |parted: Vec<(&'o Origin, _)>| parted.into_iter().map(|(o, _)| o).collect();
+    Ok(Trusted {
+        raising: names(raising),
+        contradicted: names(contradicted),
+    })
 }
 
 /// The models' knowledge of `origins` (see [`vinovoyant_model::knowledge`]): each
@@ -294,11 +306,12 @@ mod tests {
                 min_mentions: 3,
                 min_odds_ratio,
             };
-            trusted(&origins, &refs, trust)
-                .unwrap()
-                .iter()
-                .map(|o| o.name.clone())
-                .collect()
+            let parted = trusted(&origins, &refs, trust).unwrap();
+            assert_eq!(
+                parted.raising.len() + parted.contradicted.len(),
+                origins.len()
+            );
+            parted.raising.iter().map(|o| o.name.clone()).collect()
         };
         // Cassis: 1 of 4 mentions French (odds 1:3) where 2 of 8 reviews are
         // (1:3): no raise. Pinotage: 1 of 3 South African (1:2) where 1 of 8 are

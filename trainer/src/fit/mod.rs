@@ -268,6 +268,19 @@ pub fn fit(
     });
     let province = province.map_err(|_| TrainError::HeadPanicked("province"))?;
     let trusted = crate::knowledge::trusted(&origins, reviews, options.knowledge_trust)?;
+    if !trusted.contradicted.is_empty() {
+        let names: Vec<&str> = trusted
+            .contradicted
+            .iter()
+            .map(|o| o.name.as_str())
+            .collect();
+        log(&format!(
+            "{} names raise their country; the reviews give these {} to other countries: {}",
+            trusted.raising.len(),
+            names.len(),
+            names.join(", ")
+        ));
+    }
     let variety = variety.map_err(|_| TrainError::HeadPanicked("variety"))?;
     Ok(Fitted {
         distilled: DistilledWeights {
@@ -281,9 +294,9 @@ pub fn fit(
             weights: distilled.weights,
             bias: distilled.bias,
             lexicon: crate::lexicon::build(reviews, &labels.countries, &origins),
-            knowledge: crate::knowledge::knowledge_of(&trusted, &labels.countries)?,
+            knowledge: crate::knowledge::knowledge_of(&trusted.raising, &labels.countries)?,
         },
-        trusted_names: trusted.len(),
+        trusted_names: trusted.raising.len(),
         labels,
         vocabulary,
         country,
