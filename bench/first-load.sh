@@ -12,7 +12,8 @@
 #        SMOKE=1 bench/first-load.sh  seconds, to show the script works: the debug
 #                                     binary `cargo test` builds, the site as built
 #                                     (built only when missing), 10 keystrokes, port
-#                                     31200; the budgets are reported, not enforced
+#                                     31200; the byte budgets are enforced, the
+#                                     keystroke time only reported
 # Settings: SERVER_BIN, BENCH_PORT, BENCH_KEYSTROKES, BENCH_URL (see first-load.mjs).
 set -euo pipefail
 

@@ -282,6 +282,19 @@ mod tests {
     }
 
     #[test]
+    fn the_committed_browser_model_fits_its_download_budget() {
+        // Issue 19: the browser model is at most 300 KB gzipped (the page's own
+        // budget, brotli on the wire, is checked by bench/first-load.mjs).
+        const GZIP_BUDGET: usize = 300_000;
+        use std::io::Write;
+        let files = committed_files();
+        let mut gzip = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+        gzip.write_all(&files[DISTILLED_MODEL_FILE]).unwrap();
+        let gzipped = gzip.finish().unwrap().len();
+        assert!(gzipped <= GZIP_BUDGET, "{gzipped} bytes gzipped");
+    }
+
+    #[test]
     fn an_unsupported_format_is_refused_and_the_supported_ones_named() {
         let files = with_manifest(|manifest| manifest["format"] = 1.into());
         let error = Bundle::from_files(files).unwrap_err();

@@ -19,9 +19,9 @@ use crate::prediction::{
 use crate::text::{InputError, Token, tokenize, validate_description};
 
 /// Weights are stored as integers from `-WEIGHT_STEPS` to `WEIGHT_STEPS` times a
-/// scale per class: 7 bits of precision, which the brotli-compressed download
-/// pays for per bit, while the answers keep the promises the trainer checks.
-pub const WEIGHT_STEPS: f32 = 63.0;
+/// scale per class: 19 values, which the compressed download pays for per bit;
+/// more buckets buy more than finer steps do.
+pub const WEIGHT_STEPS: f32 = 9.0;
 
 /// Float weights of a trained hashed model, before quantisation.
 #[derive(Debug, Clone)]

@@ -135,8 +135,10 @@ impl Default for FitOptions {
                 char_ngram_max: 5,
                 proper_nouns: true,
             },
-            distilled_word_buckets: 1 << 12,
-            distilled_char_buckets: 1 << 13,
+            // Twice the buckets at 19 weight steps beat half as many at 127, in a
+            // smaller download (bench/accuracy/RESULTS.md).
+            distilled_word_buckets: 1 << 13,
+            distilled_char_buckets: 1 << 14,
             country,
             province: shared,
             variety: shared,
