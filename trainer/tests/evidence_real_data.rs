@@ -8,9 +8,7 @@ mod common;
 
 use vinovoyant_inference::{Bundle, default_model_dir};
 use vinovoyant_model::certainty::HIGH_FROM;
-use vinovoyant_trainer::data::read_reviews;
 use vinovoyant_trainer::lexicon::build;
-use vinovoyant_trainer::split::stratified;
 
 /// Most share of real held-out notes the rule may refuse.
 const MAX_REFUSED: f64 = 0.01;
@@ -19,19 +17,12 @@ const MIN_HIGH_RIGHT: f64 = 0.85;
 
 #[test]
 fn real_held_out_notes_are_rarely_refused() {
-    let Some(bytes) = common::real_data() else {
+    let Some(data) = common::as_trained() else {
         return;
     };
-    let bundle = Bundle::load(&default_model_dir()).expect("the default bundle loads");
-    let manifest = bundle.manifest();
-    let dataset = read_reviews(&bytes).expect("the data reads");
-    let split = stratified(
-        &dataset.reviews,
-        manifest.training.validation_fraction,
-        manifest.training.seed,
-    );
+    let (bundle, manifest) = (&data.bundle, data.bundle.manifest());
     // the lexicon shipped is the one this code builds from the training rows
-    let train: Vec<_> = split.train.iter().map(|&i| &dataset.reviews[i]).collect();
+    let train = data.reviews(&data.split.train);
     let origins = match &manifest.training.knowledge {
         Some(_) => vinovoyant_trainer::knowledge::origins().expect("the knowledge file parses"),
         None => Vec::new(),
@@ -40,17 +31,17 @@ fn real_held_out_notes_are_rarely_refused() {
         build(&train, &manifest.labels.countries, &origins) == *bundle.distilled().lexicon(),
         "the default bundle's lexicon is not the one the trainer builds"
     );
-    let refused: Vec<&str> = split
-        .validation
+    let validation = data.reviews(&data.split.validation);
+    let refused: Vec<&str> = validation
         .iter()
-        .map(|&i| dataset.reviews[i].description.as_str())
+        .map(|review| review.description.as_str())
         .filter(|text| bundle.distilled().check_note(text).is_err())
         .collect();
-    let share = refused.len() as f64 / split.validation.len().max(1) as f64;
+    let share = refused.len() as f64 / validation.len().max(1) as f64;
     println!(
         "held-out notes refused: {share:.4} ({} of {}): {refused:?}",
         refused.len(),
-        split.validation.len()
+        validation.len()
     );
     assert!(share <= MAX_REFUSED, "{share:.4} of real notes refused");
 }

@@ -5,31 +5,21 @@
 
 mod common;
 
-use vinovoyant_inference::{Bundle, default_model_dir};
-use vinovoyant_trainer::data::read_reviews;
 use vinovoyant_trainer::fit::FitOptions;
 use vinovoyant_trainer::knowledge::{knowledge_of, origins, trusted};
-use vinovoyant_trainer::split::stratified;
 
 #[test]
 fn the_shipped_names_are_those_the_training_reviews_do_not_contradict() {
-    let Some(bytes) = common::real_data() else {
+    let Some(data) = common::as_trained() else {
         return;
     };
-    let bundle = Bundle::load(&default_model_dir()).expect("the default bundle loads");
-    let manifest = bundle.manifest();
+    let (bundle, manifest) = (&data.bundle, data.bundle.manifest());
     let record = manifest
         .training
         .knowledge
         .as_ref()
         .expect("the default bundle reads knowledge");
-    let dataset = read_reviews(&bytes).expect("the data reads");
-    let split = stratified(
-        &dataset.reviews,
-        manifest.training.validation_fraction,
-        manifest.training.seed,
-    );
-    let train: Vec<_> = split.train.iter().map(|&i| &dataset.reviews[i]).collect();
+    let train = data.reviews(&data.split.train);
     let origins = origins().expect("the knowledge file parses");
     let parted = trusted(&origins, &train, FitOptions::default().knowledge_trust)
         .expect("the names normalise");

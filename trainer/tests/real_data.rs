@@ -5,19 +5,15 @@
 
 mod common;
 
-use vinovoyant_inference::{Bundle, default_model_dir};
 use vinovoyant_trainer::data::read_reviews;
 use vinovoyant_trainer::evaluate::evaluate;
-use vinovoyant_trainer::split::stratified;
 
 #[test]
 fn default_bundle_reproduces_its_validation_figures() {
-    let Some(bytes) = common::real_data() else {
+    let Some(data) = common::as_trained() else {
         return;
     };
-    let bundle = Bundle::load(&default_model_dir()).expect("the default bundle loads");
-    let manifest = bundle.manifest();
-    let dataset = read_reviews(&bytes).expect("the data reads");
+    let (bundle, manifest, dataset) = (&data.bundle, data.bundle.manifest(), &data.dataset);
     assert_eq!(
         dataset.sha256,
         manifest.training_data.sha256,
@@ -25,20 +21,11 @@ fn default_bundle_reproduces_its_validation_figures() {
         common::data_path().display()
     );
     assert_eq!(dataset.rows, manifest.training_data.rows);
-    let split = stratified(
-        &dataset.reviews,
-        manifest.training.validation_fraction,
-        manifest.training.seed,
-    );
     assert_eq!(
-        split.validation.len(),
+        data.split.validation.len(),
         manifest.training_data.validation_rows
     );
-    let validation: Vec<_> = split
-        .validation
-        .iter()
-        .map(|&i| &dataset.reviews[i])
-        .collect();
+    let validation = data.reviews(&data.split.validation);
     let evaluation = evaluate(
         bundle.full(),
         bundle.distilled(),

@@ -22,3 +22,40 @@ pub fn real_data() -> Option<Vec<u8>> {
         }
     }
 }
+
+/// The committed bundle beside the real data, split as its training split it.
+pub struct AsTrained {
+    /// The default bundle (`models/`).
+    pub bundle: vinovoyant_inference::Bundle,
+    /// The real reviews.
+    pub dataset: vinovoyant_trainer::data::Dataset,
+    /// The rows the bundle trained on and held out.
+    pub split: vinovoyant_trainer::split::Split,
+}
+
+impl AsTrained {
+    /// The reviews at `indices` (of [`AsTrained::split`]).
+    pub fn reviews(&self, indices: &[usize]) -> Vec<&vinovoyant_trainer::data::Review> {
+        indices.iter().map(|&i| &self.dataset.reviews[i]).collect()
+    }
+}
+
+/// The committed bundle, the real data and its split, or `None` after printing
+/// SKIPPED when the data is absent.
+pub fn as_trained() -> Option<AsTrained> {
+    let bytes = real_data()?;
+    let bundle = vinovoyant_inference::Bundle::load(&vinovoyant_inference::default_model_dir())
+        .expect("the default bundle loads");
+    let dataset = vinovoyant_trainer::data::read_reviews(&bytes).expect("the data reads");
+    let training = &bundle.manifest().training;
+    let split = vinovoyant_trainer::split::stratified(
+        &dataset.reviews,
+        training.validation_fraction,
+        training.seed,
+    );
+    Some(AsTrained {
+        bundle,
+        dataset,
+        split,
+    })
+}
