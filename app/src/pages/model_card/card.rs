@@ -99,12 +99,16 @@ fn facts(manifest: &Manifest, out: &mut String) {
         ),
         ("Full model features", count(training.full_features)),
         ("Distilled model buckets", count(training.distilled_buckets)),
-        ("Knowledge of where names belong", knowledge),
     ];
     out.push_str(r#"<dl class="facts" data-testid="model-facts">"#);
     for (term, value) in rows {
         let _ = write!(out, "<div><dt>{term}</dt><dd>{value}</dd></div>");
     }
+    // A sentence, not a figure: it takes the whole row, so a phone reads it as prose.
+    let _ = write!(
+        out,
+        r#"<div class="wide"><dt>Knowledge of where names belong</dt><dd>{knowledge}</dd></div>"#
+    );
     out.push_str("</dl>");
 }
 
