@@ -180,6 +180,7 @@ pub fn fit(
         "{} names of the knowledge file read as training documents",
         knowledge.len()
     ));
+    let trusted = trusted_names(&origins, reviews, options, log)?;
     // The reviews first, then the knowledge: the distilled model reads those two.
     let documents: Vec<&Review> = reviews
         .iter()
@@ -267,20 +268,6 @@ pub fn fit(
         (country, province.join(), variety.join(), distilled)
     });
     let province = province.map_err(|_| TrainError::HeadPanicked("province"))?;
-    let trusted = crate::knowledge::trusted(&origins, reviews, options.knowledge_trust)?;
-    if !trusted.contradicted.is_empty() {
-        let names: Vec<&str> = trusted
-            .contradicted
-            .iter()
-            .map(|o| o.name.as_str())
-            .collect();
-        log(&format!(
-            "{} names raise their country; the reviews give these {} to other countries: {}",
-            trusted.raising.len(),
-            names.len(),
-            names.join(", ")
-        ));
-    }
     let variety = variety.map_err(|_| TrainError::HeadPanicked("variety"))?;
     Ok(Fitted {
         distilled: DistilledWeights {
@@ -303,6 +290,31 @@ pub fn fit(
         province,
         variety,
     })
+}
+
+/// The knowledge names `reviews` let raise their country (see
+/// [`crate::knowledge::trusted`]), logging those they contradict.
+fn trusted_names<'o>(
+    origins: &'o [crate::knowledge::Origin],
+    reviews: &[&Review],
+    options: &FitOptions,
+    log: &(dyn Fn(&str) + Sync),
+) -> Result<crate::knowledge::Trusted<'o>, TrainError> {
+    let trusted = crate::knowledge::trusted(origins, reviews, options.knowledge_trust)?;
+    if !trusted.contradicted.is_empty() {
+        let names: Vec<&str> = trusted
+            .contradicted
+            .iter()
+            .map(|o| o.name.as_str())
+            .collect();
+        log(&format!(
+            "{} names raise their country; the reviews give these {} to other countries: {}",
+            trusted.raising.len(),
+            names.len(),
+            names.join(", ")
+        ));
+    }
+    Ok(trusted)
 }
 
 /// Quantises the distilled weights into the browser model.
