@@ -160,26 +160,11 @@ pub fn fit(
     log: &(dyn Fn(&str) + Sync),
 ) -> Result<Fitted, TrainError> {
     let labels = label_sets(reviews, options);
-    let titles = if options.titles {
-        title_documents(reviews)
-    } else {
-        Vec::new()
-    };
-    log(&format!(
-        "{} titles read as training documents",
-        titles.len()
-    ));
-    // Without copies the knowledge is not read at all, not even by the lexicon.
-    let origins = if options.knowledge_copies > 0 {
-        crate::knowledge::origins()?
-    } else {
-        Vec::new()
-    };
-    let knowledge = crate::knowledge::documents(&origins, options.knowledge_copies);
-    log(&format!(
-        "{} names of the knowledge file read as training documents",
-        knowledge.len()
-    ));
+    let Beside {
+        titles,
+        origins,
+        knowledge,
+    } = documents_beside(reviews, options, log)?;
     let trusted = trusted_names(&origins, reviews, options, log)?;
     // The reviews first, then the knowledge: the distilled model reads those two.
     let documents: Vec<&Review> = reviews
@@ -237,6 +222,64 @@ pub fn fit(
         features: idf.len(),
         classes: labels.countries.len(),
     };
+    let heads = train_heads(
+        options,
+        &HeadsData {
+            country: country_data,
+            province: province_data,
+            variety: variety_data,
+            distilled: distilled_data,
+        },
+        log,
+    )?;
+    Ok(Fitted {
+        distilled: DistilledWeights {
+            spec: options.distilled_spec,
+            word_buckets: options.distilled_word_buckets,
+            char_buckets: options.distilled_char_buckets,
+            labels: labels.countries.clone(),
+            temperature: 1.0,
+            calibration: TopCalibration::identity(),
+            idf,
+            weights: heads.distilled.weights,
+            bias: heads.distilled.bias,
+            lexicon: crate::lexicon::build(reviews, &labels.countries, &origins),
+            knowledge: crate::knowledge::knowledge_of(&trusted.raising, &labels.countries)?,
+        },
+        trusted_names: trusted.raising.len(),
+        labels,
+        vocabulary,
+        country: heads.country,
+        province: heads.province,
+        variety: heads.variety,
+    })
+}
+
+/// What each head trains on.
+struct HeadsData<'a> {
+    country: HeadData<'a>,
+    province: HeadData<'a>,
+    variety: HeadData<'a>,
+    /// Its rows are the first of the country head's documents, which teach it.
+    distilled: HeadData<'a>,
+}
+
+/// The heads, trained.
+struct Heads {
+    country: LinearModel,
+    province: LinearModel,
+    variety: LinearModel,
+    distilled: LinearModel,
+}
+
+/// Trains the four heads. The distilled model learns from the finished country
+/// head, so those two run one after the other while the province and variety
+/// heads train beside them; a head without classes is left empty.
+fn train_heads(
+    options: &FitOptions,
+    data: &HeadsData<'_>,
+    log: &(dyn Fn(&str) + Sync),
+) -> Result<Heads, TrainError> {
     let train_beside = |kind: HeadKind, data: &HeadData<'_>| {
         if data.classes == 0 {
             return LinearModel {
@@ -248,47 +291,71 @@ pub fn fit(
         }
         kind.train(options, data, None, log)
     };
-    // The distilled model learns from the finished country head, so those two run
-    // one after the other while the province and variety heads train beside them.
     let (country, province, variety, distilled) = std::thread::scope(|scope| {
-        let province = scope.spawn(|| train_beside(HeadKind::Province, &province_data));
-        let variety = scope.spawn(|| train_beside(HeadKind::Variety, &variety_data));
-        let country = HeadKind::Country.train(options, &country_data, None, log);
+        let province = scope.spawn(|| train_beside(HeadKind::Province, &data.province));
+        let variety = scope.spawn(|| train_beside(HeadKind::Variety, &data.variety));
+        let country = HeadKind::Country.train(options, &data.country, None, log);
         let taught = teacher_probabilities(
             &country,
-            &country_rows,
-            distilled_documents.len(),
+            data.country.rows,
+            data.distilled.labels.len(),
             options.distillation.temperature,
         );
         let teacher = Teacher {
             probabilities: &taught,
             share: options.distillation.share,
         };
-        let distilled = HeadKind::Distilled.train(options, &distilled_data, Some(&teacher), log);
+        let distilled = HeadKind::Distilled.train(options, &data.distilled, Some(&teacher), log);
         (country, province.join(), variety.join(), distilled)
     });
-    let province = province.map_err(|_| TrainError::HeadPanicked("province"))?;
-    let variety = variety.map_err(|_| TrainError::HeadPanicked("variety"))?;
-    Ok(Fitted {
-        distilled: DistilledWeights {
-            spec: options.distilled_spec,
-            word_buckets: options.distilled_word_buckets,
-            char_buckets: options.distilled_char_buckets,
-            labels: labels.countries.clone(),
-            temperature: 1.0,
-            calibration: TopCalibration::identity(),
-            idf,
-            weights: distilled.weights,
-            bias: distilled.bias,
-            lexicon: crate::lexicon::build(reviews, &labels.countries, &origins),
-            knowledge: crate::knowledge::knowledge_of(&trusted.raising, &labels.countries)?,
-        },
-        trusted_names: trusted.raising.len(),
-        labels,
-        vocabulary,
+    Ok(Heads {
         country,
-        province,
-        variety,
+        province: province.map_err(|_| TrainError::HeadPanicked("province"))?,
+        variety: variety.map_err(|_| TrainError::HeadPanicked("variety"))?,
+        distilled,
+    })
+}
+
+/// What the heads read beside the reviews.
+struct Beside {
+    /// The reviews' titles as documents (see [`title_documents`]).
+    titles: Vec<Review>,
+    /// The knowledge file's names (none without knowledge copies).
+    origins: Vec<crate::knowledge::Origin>,
+    /// Their training documents.
+    knowledge: Vec<Review>,
+}
+
+/// Reads the titles and the knowledge `options` ask for. Without copies the
+/// knowledge is not read at all, not even by the lexicon.
+fn documents_beside(
+    reviews: &[&Review],
+    options: &FitOptions,
+    log: &(dyn Fn(&str) + Sync),
+) -> Result<Beside, TrainError> {
+    let titles = if options.titles {
+        title_documents(reviews)
+    } else {
+        Vec::new()
+    };
+    log(&format!(
+        "{} titles read as training documents",
+        titles.len()
+    ));
+    let origins = if options.knowledge_copies > 0 {
+        crate::knowledge::origins()?
+    } else {
+        Vec::new()
+    };
+    let knowledge = crate::knowledge::documents(&origins, options.knowledge_copies);
+    log(&format!(
+        "{} names of the knowledge file read as training documents",
+        knowledge.len()
+    ));
+    Ok(Beside {
+        titles,
+        origins,
+        knowledge,
     })
 }
 
