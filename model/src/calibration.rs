@@ -25,8 +25,9 @@ pub struct Knot {
     pub right: f32,
 }
 
-/// A piecewise-linear monotone map of the top probability through its knots,
-/// constant beyond the first and the last; no knots is the identity.
+/// A piecewise-linear monotone map of the top probability through its knots; no
+/// knots is the identity. Below the first knot it runs straight down to chance
+/// (see [`TopCalibration::map`]); above the last it is flat.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct TopCalibration {
@@ -75,8 +76,12 @@ impl TopCalibration {
         self.knots.is_empty()
     }
 
-    /// The calibrated value of a top probability.
-    pub fn map(&self, probability: f32) -> f32 {
+    /// The calibrated value of the top probability of an answer among `classes`
+    /// classes. The first knot is the mean of the least sure answers, so a flat
+    /// map below it would give every vaguer answer the same share; instead the
+    /// map runs straight from the first knot down to chance, `1 / classes`, which
+    /// is how often a top answer no surer than chance is right.
+    pub fn map(&self, probability: f32, classes: usize) -> f32 {
         let (Some(first), Some(last)) = (self.knots.first(), self.knots.last()) else {
             return probability;
         };
@@ -84,7 +89,12 @@ impl TopCalibration {
             return probability;
         }
         if probability <= first.confidence {
-            return first.right;
+            let chance = 1.0 / classes.max(1) as f32;
+            if first.confidence <= chance || first.right <= chance {
+                return first.right;
+            }
+            let share = ((probability - chance) / (first.confidence - chance)).max(0.0);
+            return chance + share * (first.right - chance);
         }
         if probability >= last.confidence {
             return last.right;
@@ -127,7 +137,9 @@ impl TopCalibration {
         if rest <= 0.0 {
             // The others hold nothing to scale: they share the rest equally.
             let others = (probabilities.len() - 1) as f32;
-            let mapped = self.map(p1.min(1.0)).max(1.0 / (others + 1.0));
+            let mapped = self
+                .map(p1.min(1.0), probabilities.len())
+                .max(1.0 / (others + 1.0));
             for (class, p) in probabilities.iter_mut().enumerate() {
                 *p = if class == top {
                     mapped
@@ -139,7 +151,10 @@ impl TopCalibration {
         }
         // With the top at g, the second becomes p2 / rest · (1 − g); it stays at or
         // under g while g ≥ p2 / (rest + p2).
-        let mapped = self.map(p1).max(p2 / (rest + p2)).min(1.0);
+        let mapped = self
+            .map(p1, probabilities.len())
+            .max(p2 / (rest + p2))
+            .min(1.0);
         // Each other class keeps its share of the rest (divided first: near
         // certainty the rest is too small for its reciprocal).
         let share_of = |p: f32| p / rest * (1.0 - mapped);
@@ -197,13 +212,19 @@ mod tests {
     }
 
     #[test]
-    fn the_map_interpolates_between_knots_and_is_flat_beyond_them() {
+    fn the_map_interpolates_between_knots_runs_down_to_chance_and_is_flat_above() {
         let m = map();
-        assert_eq!(m.map(0.1), 0.25);
-        assert!((m.map(0.4) - 0.40).abs() < 1e-6);
-        assert_eq!(m.map(0.6), 0.55);
-        assert_eq!(m.map(0.999), 0.93);
-        assert_eq!(TopCalibration::identity().map(0.37), 0.37);
+        assert!((m.map(0.4, 10) - 0.40).abs() < 1e-6);
+        assert_eq!(m.map(0.6, 10), 0.55);
+        assert_eq!(m.map(0.999, 10), 0.93);
+        // Below the first knot (0.2 → 0.25), straight down to chance (0.1 of 10).
+        assert_eq!(m.map(0.2, 10), 0.25);
+        assert!((m.map(0.15, 10) - 0.175).abs() < 1e-6);
+        assert!((m.map(0.1, 10) - 0.1).abs() < 1e-6);
+        assert!(m.map(0.12, 10) < m.map(0.18, 10));
+        // With chance above the first knot there is nothing to run down to.
+        assert_eq!(m.map(0.1, 4), 0.25);
+        assert_eq!(TopCalibration::identity().map(0.37, 10), 0.37);
     }
 
     #[test]

@@ -166,8 +166,9 @@ mod tests {
             answers.push(scored(0.5, i % 2 == 0));
         }
         let map = fit_top_calibration(&answers).unwrap();
-        assert!((map.map(0.95) - 0.8).abs() < 1e-6, "{map:?}");
-        assert!((map.map(0.5) - 0.5).abs() < 1e-6, "{map:?}");
+        // two classes: the answers at 0.5 are at chance, and so is their knot
+        assert!((map.map(0.95, 2) - 0.8).abs() < 1e-6, "{map:?}");
+        assert!((map.map(0.5, 2) - 0.5).abs() < 1e-6, "{map:?}");
         // equal probabilities were pooled into one knot each
         assert_eq!(map.knots().len(), 2);
     }
@@ -183,7 +184,8 @@ mod tests {
         let map = fit_top_calibration(&answers).unwrap();
         let knots = map.knots();
         assert!(knots.windows(2).all(|w| w[0].right <= w[1].right));
-        assert!((map.map(0.6) - 0.6).abs() < 1e-6 && (map.map(0.95) - 0.6).abs() < 1e-6);
+        let first = knots[0].confidence;
+        assert!((map.map(first, 10) - 0.6).abs() < 1e-6 && (map.map(0.95, 10) - 0.6).abs() < 1e-6);
     }
 
     #[test]
