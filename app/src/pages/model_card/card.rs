@@ -12,6 +12,26 @@ use super::percent;
 use super::plain_words::{in_plain_words, what_the_figures_mean};
 use super::variety::variety_section;
 
+/// When the bundle was trained, to the minute, in a `<time>` element that keeps
+/// the manifest's full timestamp: nanoseconds of an RFC 3339 stamp mean nothing to
+/// a reader and break across lines on a phone. A stamp of another shape is shown
+/// as it is.
+fn trained_at(created: &str) -> String {
+    let shaped = created.len() >= 17
+        && created.is_char_boundary(16)
+        && created.as_bytes()[10] == b'T'
+        && created.ends_with('Z');
+    if !shaped {
+        return escape(created);
+    }
+    format!(
+        r#"<time datetime="{}">{} {} UTC</time>"#,
+        escape(created),
+        escape(&created[..10]),
+        escape(&created[11..16])
+    )
+}
+
 /// Shows one figure of a model's scores.
 type ScoreFormat = fn(&ModelScores) -> String;
 
@@ -83,7 +103,7 @@ fn facts(manifest: &Manifest, out: &mut String) {
             "Version",
             format!("<code>{}</code>", escape(&manifest.version)),
         ),
-        ("Trained", escape(&manifest.created)),
+        ("Trained", trained_at(&manifest.created)),
         ("Training rows", count(data.training_rows)),
         ("Validation rows", count(data.validation_rows)),
         ("Rows in the data file", count(data.rows)),
@@ -350,4 +370,19 @@ fn per_country_table(random: &Evaluation, new_writers: Option<&Evaluation>, out:
         out.push_str("</tr>");
     }
     out.push_str("</tbody></table></div></section>");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::trained_at;
+
+    #[test]
+    fn the_training_time_reads_to_the_minute_and_keeps_its_stamp() {
+        assert_eq!(
+            trained_at("2026-12-05T00:46:55.519317053Z"),
+            r#"<time datetime="2026-12-05T00:46:55.519317053Z">2026-12-05 00:46 UTC</time>"#
+        );
+        assert_eq!(trained_at("yesterday <b>"), "yesterday &lt;b&gt;");
+        assert_eq!(trained_at("2026-12-05 00:46"), "2026-12-05 00:46");
+    }
 }
