@@ -99,7 +99,7 @@ pub struct PredictResponse {
     /// The three most probable grape varieties (or blends), most probable first:
     /// calibrated on writers the model never read like the countries. Empty when
     /// the model has no variety head. A variety is a class when the training data
-    /// had at least 10 reviews of it; rarer ones are never named.
+    /// had at least 5 reviews of it; rarer ones are never named.
     pub variety: Vec<LabelProbability>,
     /// Words that drove the answer, strongest first, for the top countries.
     pub explanation: Vec<Contribution>,

@@ -17,7 +17,7 @@ pub fn predict_request() -> Value {
 /// for the top country and one for the second).
 pub fn predict_response() -> Value {
     json!({
-        "model_version": "20261205-004655-dec218cb",
+        "model_version": "20261205-031257-dec218cb",
         "country": "US",
         "certainty": "high",
         "predictions": [
@@ -59,7 +59,7 @@ pub fn batch_response() -> Value {
     json!({
         "results": [
             {
-                "model_version": "20261205-004655-dec218cb",
+                "model_version": "20261205-031257-dec218cb",
                 "country": "US",
                 "certainty": "high",
                 "predictions": [{ "label": "US", "probability": 0.99569494 }],
@@ -104,12 +104,12 @@ pub fn similar_response() -> Value {
 
 /// `GET /health`: serving.
 pub fn health_response() -> Value {
-    json!({ "status": "ok", "model_version": "20261205-004655-dec218cb" })
+    json!({ "status": "ok", "model_version": "20261205-031257-dec218cb" })
 }
 
 /// `GET /health/details`: serving, with nothing to add.
 pub fn health_details_response() -> Value {
-    json!({ "status": "ok", "model_version": "20261205-004655-dec218cb" })
+    json!({ "status": "ok", "model_version": "20261205-031257-dec218cb" })
 }
 
 /// `GET /health/live`.
@@ -122,8 +122,8 @@ pub fn live_response() -> Value {
 pub fn model_response() -> Value {
     json!({
         "format": 4,
-        "version": "20261205-004655-dec218cb",
-        "created": "2026-12-05T00:46:55.519317053Z",
+        "version": "20261205-031257-dec218cb",
+        "created": "2026-12-05T03:12:57.910998423Z",
         "training_data": {
             "sha256": "dec218cbc42a181d83529a9e6b9579307c79c6874a2e187db4a6495b7a9f909e",
             "rows": 30520, "training_rows": 27465, "validation_rows": 3055
@@ -135,11 +135,11 @@ pub fn model_response() -> Value {
         },
         "metrics": { "random_split": { "n": 3055, "full": {
             "accuracy": 0.8801963993453356, "macro_f1": 0.4508480799513218,
-            "top3": 0.9787234042553191, "log_loss": 0.46312445898388055
+            "top3": 0.9787234042553191, "log_loss": 0.46354924488843247
         } } },
         "files": { "full.onnx.gz": {
-            "sha256": "64fcb6be82d796e26e0b49139bc0e0e5405e0d813847f5ecbf122a67790c749a",
-            "bytes": 5515813
+            "sha256": "ddb0821f7c0e74923352390db5e33067f67d83beeb000bf8bb98d3aab69cda81",
+            "bytes": 6537147
         } }
     })
 }

@@ -66,7 +66,7 @@ async fn analytics_and_model_pages_render_every_chart_from_the_bundle() {
     assert!(card.contains(r#"data-testid="variety-scores""#));
     assert!(card.contains(r#"data-testid="variety-confused""#));
     assert!(card.contains("<th scope=\"col\">New writers</th>"));
-    assert!(card.contains("It also names the likely grape, among the 120 varieties it knows"));
+    assert!(card.contains("It also names the likely grape, among the 182 varieties it knows"));
     server.stop().await;
 }
 

@@ -32,7 +32,9 @@ pub struct FitOptions {
     /// A province needs this many reviews to become a class.
     pub min_province_reviews: usize,
     /// A grape variety needs this many reviews to become a class of the variety
-    /// head; `usize::MAX` trains none.
+    /// head; `usize::MAX` trains none. Five lets a note that names a rarer grape
+    /// (Pinotage, Furmint, Lagrein) be answered with it, where ten left it to the
+    /// nearest frequent class (`bench/accuracy/RESULTS.md`, "Rarer grapes as classes").
     pub min_variety_reviews: usize,
     /// N-grams of the distilled model.
     pub distilled_spec: FeatureSpec,
@@ -131,7 +133,7 @@ impl Default for FitOptions {
             variety_features: 120_000,
             min_country_reviews: 10,
             min_province_reviews: 15,
-            min_variety_reviews: 10,
+            min_variety_reviews: 5,
             distilled_spec: FeatureSpec {
                 word_ngram_max: 2,
                 char_ngram_min: 3,
