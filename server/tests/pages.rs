@@ -67,6 +67,7 @@ async fn analytics_and_model_pages_render_every_chart_from_the_bundle() {
     assert!(card.contains(r#"data-testid="variety-confused""#));
     assert!(card.contains("<th scope=\"col\">New writers</th>"));
     assert!(card.contains("It also names the likely grape, among the 182 varieties it knows"));
+    assert!(card.contains("grapes with too few training reviews to learn from are never named"));
     server.stop().await;
 }
 

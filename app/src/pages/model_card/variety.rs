@@ -19,7 +19,7 @@ pub fn variety_section(random: &Evaluation, folds: Option<&VarietyFolds>, out: &
     );
     let _ = write!(
         out,
-        r#"<p class="insight">Scored on the held-out reviews whose variety is one of the model's varieties (those with at least 5 training reviews; rarer ones are never named): {} by known writers{}.</p>"#,
+        r#"<p class="insight">Scored on the held-out reviews whose variety is one of the model's varieties (grapes with too few training reviews to learn from are never named): {} by known writers{}.</p>"#,
         count(known.n),
         folds.map_or_else(String::new, |f| format!(
             ", {} by writers it never read",
